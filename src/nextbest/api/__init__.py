@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI routes, wire schemas, error mapping and middleware."""

@@ -1,0 +1,69 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from nextbest import __version__
+from nextbest.api.errors import install_error_handlers
+from nextbest.api.logging import configure_logging
+from nextbest.api.middleware import EdgeMiddleware
+from nextbest.api.routes import clients, events, health, securities
+from nextbest.api.schemas.events import EventBatchIn, EventIn
+from nextbest.settings import Settings
+from nextbest.storage.database import make_engine, make_session_factory
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+nextbest answers "what should this client do next, and why". This version ingests clients,
+portfolios, the security master and behaviour events. Errors are JSON:
+`{"error": CODE, "detail": ..., "request_id": ..., "problems": [...]}`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(level=settings.log.level, json_output=settings.log.json_output)
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="nextbest",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    for router in (clients.router, securities.router, events.router, health.router):
+        app.include_router(router)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.ingest.max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema plus the event shapes the hand-parsed events route accepts."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (EventIn, EventBatchIn):
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(definition.pop("$defs", {}))
+            components[model.__name__] = definition
+        app.openapi_schema = schema
+    return app.openapi_schema

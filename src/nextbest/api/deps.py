@@ -1,0 +1,32 @@
+"""Dependencies the routes declare, as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from nextbest.settings import Settings
+from nextbest.storage.unit_of_work import UnitOfWork
+
+__all__ = ["NowDep", "SettingsDep", "UowDep", "current_time"]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.session_factory)
+
+
+def current_time() -> datetime:
+    """The clock; tests replace it through ``app.dependency_overrides``."""
+    return datetime.now(UTC)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+UowDep = Annotated[UnitOfWork, Depends(_uow)]
+NowDep = Annotated[datetime, Depends(current_time)]

@@ -1,0 +1,122 @@
+"""Behaviour events, one or a batch.
+
+The body is parsed here rather than by FastAPI so that one bad event in a batch is reported by
+its index instead of failing the other 999.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from nextbest.api.deps import NowDep, SettingsDep, UowDep
+from nextbest.api.errors import ERROR_RESPONSES, validation_problems
+from nextbest.api.schemas.events import EventIn, EventRejection, EventsOut
+from nextbest.domain.event import Event
+from nextbest.errors import Malformed, NotFound, ValidationFailed
+from nextbest.services.ingest import IngestReport, Rejection, RejectionKind, ingest_events
+
+router = APIRouter(prefix="/v1/events", tags=["events"], responses=ERROR_RESPONSES)
+
+_EVENT = TypeAdapter(EventIn)
+
+BODY_SCHEMA = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/EventIn"},
+        {"$ref": "#/components/schemas/EventBatchIn"},
+    ]
+}
+
+
+def parse_event(item: Any, *, max_context_bytes: int) -> Event:
+    """One wire event to a domain event; raises ``ValidationError`` with every problem."""
+    return _EVENT.validate_python(item, context={"max_context_bytes": max_context_bytes}).to_domain()
+
+
+def parse_batch(
+    items: list[Any], *, max_context_bytes: int
+) -> tuple[list[tuple[int, Event]], list[Rejection]]:
+    events: list[tuple[int, Event]] = []
+    rejections: list[Rejection] = []
+    for index, item in enumerate(items):
+        try:
+            events.append((index, parse_event(item, max_context_bytes=max_context_bytes)))
+        except ValidationError as error:
+            reason = "; ".join(
+                f"{p.loc}: {p.message}" if p.loc else p.message
+                for p in validation_problems(list(error.errors()))
+            )
+            event_id = item.get("event_id") if isinstance(item, dict) else None
+            rejections.append(
+                Rejection(index, event_id if isinstance(event_id, str) else None, reason)
+            )
+    return events, rejections
+
+
+def _out(report: IngestReport, status: str, events: list[tuple[int, Event]]) -> EventsOut:
+    ids = dict(events)
+    return EventsOut(
+        status=status,  # type: ignore[arg-type]
+        received=report.received,
+        stored=len(report.stored),
+        duplicates=len(report.duplicates),
+        rejected=len(report.rejected),
+        duplicate_event_ids=[ids[i].event_id for i in report.duplicates],
+        errors=[EventRejection(index=r.index, event_id=r.event_id, reason=r.reason) for r in report.rejected],
+    )
+
+
+@router.post(
+    "",
+    response_model=EventsOut,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BODY_SCHEMA}}}},
+    responses={201: {"model": EventsOut, "description": "The one event was stored"}},
+)
+async def post_events_route(
+    request: Request, response: Response, settings: SettingsDep, uow: UowDep, now: NowDep
+) -> EventsOut:
+    """Store one event, or a batch as `{"events": [...]}`; a repeated event_id is stored once."""
+    try:
+        payload = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as error:
+        raise Malformed(f"the request body is not valid JSON: {error}") from error
+    limits = settings.ingest
+    skew = timedelta(seconds=limits.max_clock_skew_seconds)
+    if isinstance(payload, dict) and "events" in payload:
+        items = payload["events"]
+        extra = sorted(set(payload) - {"events"})
+        if extra:
+            raise ValidationFailed([("", f"unknown field(s) beside events: {', '.join(extra)}")])
+        if not isinstance(items, list) or not items:
+            raise ValidationFailed([("events", "events must be a non-empty list")])
+        if len(items) > limits.max_batch_events:
+            raise ValidationFailed(
+                [("events", f"a batch holds at most {limits.max_batch_events:,} events; "
+                  f"this one has {len(items):,}")]
+            )
+        events, rejections = parse_batch(items, max_context_bytes=limits.max_context_bytes)
+        report = await run_in_threadpool(
+            ingest_events, events, received=len(items), uow=uow, now=now,
+            max_clock_skew=skew, rejected=rejections,
+        )
+        return _out(report, "batch", events)
+    try:
+        event = parse_event(payload, max_context_bytes=limits.max_context_bytes)
+    except ValidationError as error:
+        problems = validation_problems(list(error.errors()))
+        raise ValidationFailed([(p.loc, p.message) for p in problems]) from error
+    report = await run_in_threadpool(
+        ingest_events, [(0, event)], received=1, uow=uow, now=now, max_clock_skew=skew
+    )
+    if report.rejected:
+        rejection = report.rejected[0]
+        if rejection.kind is RejectionKind.UNKNOWN_CLIENT:
+            raise NotFound("client", event.client_id)
+        raise ValidationFailed([("occurred_at", rejection.reason)])
+    response.status_code = 201 if report.stored else 200
+    return _out(report, "stored" if report.stored else "duplicate", [(0, event)])

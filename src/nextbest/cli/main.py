@@ -1,0 +1,107 @@
+"""``nextbest``: migrate, serve, load files and build the demo book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from nextbest.settings import Settings
+
+app = typer.Typer(
+    help="nextbest: next-best-action engine for financial services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    from nextbest.storage.database import make_engine
+    from nextbest.storage.migrate import current_revision, upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    console.print(f"database at revision [bold]{current_revision(engine)}[/bold]")
+    engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
+) -> None:
+    """Run the HTTP API (migrates the database first)."""
+    import uvicorn
+
+    migrate()
+    settings = _settings()
+    uvicorn.run(
+        "nextbest.api.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+@app.command()
+def load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[
+        str | None,
+        typer.Option(help="clients, portfolios, securities or events; guessed from the file name"),
+    ] = None,
+) -> None:
+    """Load clients, portfolios, securities or events from a JSONL or CSV file."""
+    from nextbest.cli.loading import load_file
+
+    raise typer.Exit(load_file(file, kind=kind, settings=_settings(), console=console))
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the API after loading")
+    ] = True,
+    clients: Annotated[int, typer.Option(min=1, help="How many clients")] = 1_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same book")] = 7,
+    days: Annotated[int, typer.Option(min=1, help="Days of behaviour events")] = 90,
+) -> None:
+    """Build the synthetic demo book into the database, then serve it."""
+    from nextbest.cli.demo import load_demo
+
+    settings = _settings()
+    migrate()
+    load_demo(settings=settings, clients=clients, seed=seed, days=days, console=console)
+    if serve_after:
+        base = f"http://{settings.host}:{settings.port}"
+        console.print(
+            "\n[bold]nextbest is starting[/bold] at "
+            f"{base}  (API docs: {base}/docs, metrics: {base}/metrics)\n"
+            "Try:\n"
+            f"  curl -s {base}/healthz\n"
+            f"  curl -s {base}/v1/clients/demo-00001\n"
+            f"  curl -s {base}/v1/clients/demo-00001/portfolio\n"
+            f"  curl -s '{base}/v1/securities?limit=3'\n"
+            f"  curl -s -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
+            "    -d '{\"event_id\": \"try-1\", \"client_id\": \"demo-00001\", \"type\": \"LOGIN\", "
+            "\"occurred_at\": \"2026-01-05T09:00:00Z\"}'\n"
+            "Press Ctrl+C to stop.\n"
+        )
+        serve(host=None, port=None, workers=None)
+
+
+if __name__ == "__main__":
+    app()

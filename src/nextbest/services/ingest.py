@@ -1,0 +1,95 @@
+"""Behaviour-event ingestion: idempotent, per-item verdicts, never half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from nextbest.domain.event import Event
+from nextbest.storage.unit_of_work import UnitOfWork
+
+__all__ = ["IngestReport", "Rejection", "RejectionKind", "ingest_events"]
+
+
+class RejectionKind(StrEnum):
+    INVALID = "INVALID"
+    IN_FUTURE = "IN_FUTURE"
+    UNKNOWN_CLIENT = "UNKNOWN_CLIENT"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    index: int
+    event_id: str | None
+    reason: str
+    kind: RejectionKind = RejectionKind.INVALID
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What happened to each event of a request, by its index in the request."""
+
+    received: int
+    stored: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def ingest_events(
+    events: Sequence[tuple[int, Event]],
+    *,
+    received: int,
+    uow: UnitOfWork,
+    now: datetime,
+    max_clock_skew: timedelta,
+    rejected: Sequence[Rejection] = (),
+) -> IngestReport:
+    """Store the new events among ``events`` (each with its index in the request).
+
+    ``rejected`` are items the edge already refused; they are carried into the report. The
+    accepted events are written in one transaction: all of them or, on a failure, none.
+    """
+    report = IngestReport(received=received, rejected=list(rejected))
+    latest = now + max_clock_skew
+    candidates: list[tuple[int, Event]] = []
+    seen: set[str] = set()
+    for index, event in events:
+        if event.occurred_at > latest:
+            report.rejected.append(
+                Rejection(
+                    index,
+                    event.event_id,
+                    f"occurred_at {event.occurred_at.isoformat()} is in the future",
+                    RejectionKind.IN_FUTURE,
+                )
+            )
+        elif event.event_id in seen:
+            report.duplicates.append(index)
+        else:
+            seen.add(event.event_id)
+            candidates.append((index, event))
+    if candidates:
+        with uow:
+            known_clients = uow.clients.existing(event.client_id for _, event in candidates)
+            writable: list[tuple[int, Event]] = []
+            for index, event in candidates:
+                if event.client_id in known_clients:
+                    writable.append((index, event))
+                else:
+                    report.rejected.append(
+                        Rejection(
+                            index,
+                            event.event_id,
+                            f"unknown client {event.client_id!r}: create it with "
+                            "PUT /v1/clients/{id} first",
+                            RejectionKind.UNKNOWN_CLIENT,
+                        )
+                    )
+            stored = uow.events.add_many([event for _, event in writable], received_at=now)
+            uow.commit()
+        for index, event in writable:
+            (report.stored if event.event_id in stored else report.duplicates).append(index)
+    report.rejected.sort(key=lambda rejection: rejection.index)
+    return report

@@ -1,0 +1,68 @@
+"""Settings, read once at the edge from ``NEXTBEST_*`` environment variables (nested with ``__``).
+
+Core code never reads settings; the API, CLI and services receive plain values from here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Environment", "IngestSettings", "LogSettings", "Settings"]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class IngestSettings(BaseModel):
+    max_batch_events: Annotated[int, Field(ge=1, le=10_000)] = 1_000
+    """Most events one ``POST /v1/events`` may carry."""
+    max_body_bytes: Annotated[int, Field(ge=1_024)] = 8 * 1024 * 1024
+    """Largest request body the API reads; a larger one is refused with 413."""
+    max_context_bytes: Annotated[int, Field(ge=64, le=65_536)] = 4_096
+    """Largest ``context`` of one event, as compact JSON."""
+    max_clock_skew_seconds: Annotated[int, Field(ge=0)] = 300
+    """How far in the future an event's ``occurred_at`` may lie before it is refused."""
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    """Python log level name for nextbest's own records."""
+    json_output: bool = True
+    """One JSON object per line; turn off for human-readable console output."""
+
+
+class Settings(BaseSettings):
+    """Every setting nextbest reads. Each field's docstring is its documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEXTBEST_", env_nested_delimiter="__", use_attribute_docstrings=True
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    """``development``, ``test`` or ``production``."""
+    database_url: str = "sqlite:///nextbest.db"
+    """SQLAlchemy URL: the embedded SQLite file by default, ``postgresql+psycopg://...`` in production."""
+    host: str = "127.0.0.1"
+    """Address ``nextbest serve`` binds to."""
+    port: Annotated[int, Field(ge=1, le=65_535)] = 8000
+    """Port ``nextbest serve`` listens on."""
+    workers: Annotated[int, Field(ge=1, le=64)] = 1
+    """API worker processes ``nextbest serve`` starts."""
+    ingest: IngestSettings = IngestSettings()
+    """Limits on what the ingestion API accepts."""
+    log: LogSettings = LogSettings()
+    """Logging output."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value

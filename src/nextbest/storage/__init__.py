@@ -1,0 +1,1 @@
+"""Storage adapter: tables, repositories, the unit of work and Alembic migrations."""

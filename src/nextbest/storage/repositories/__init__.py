@@ -1,0 +1,8 @@
+"""Repositories: all of nextbest's SQL, each returning domain objects."""
+
+from nextbest.storage.repositories.clients import ClientRepository
+from nextbest.storage.repositories.events import EventRepository
+from nextbest.storage.repositories.portfolios import PortfolioRepository
+from nextbest.storage.repositories.securities import SecurityRepository
+
+__all__ = ["ClientRepository", "EventRepository", "PortfolioRepository", "SecurityRepository"]

@@ -1,0 +1,100 @@
+"""Behaviour events: append-only, idempotent by ``event_id``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nextbest.domain.enums import Channel, EventType
+from nextbest.domain.event import Event
+from nextbest.domain.ids import ClientId, EventId
+from nextbest.storage.tables import EventRow
+from nextbest.storage.upsert import dialect_insert
+
+__all__ = ["EventRepository"]
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, events: Sequence[Event], *, received_at: datetime) -> set[EventId]:
+        """Append the events whose ``event_id`` is new; returns the ids actually stored.
+
+        One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per batch, so a repeat sent
+        by two processes at once is still stored exactly once.
+        """
+        if not events:
+            return set()
+        statement = (
+            dialect_insert(self._session, EventRow)
+            .on_conflict_do_nothing(index_elements=[EventRow.event_id])
+            .returning(EventRow.event_id)
+        )
+        rows = [_to_row_values(event, received_at) for event in events]
+        stored = self._session.scalars(statement, rows)
+        return {EventId(event_id) for event_id in stored}
+
+    def existing(self, event_ids: Sequence[str]) -> set[EventId]:
+        if not event_ids:
+            return set()
+        found = self._session.scalars(
+            select(EventRow.event_id).where(EventRow.event_id.in_(set(event_ids)))
+        )
+        return {EventId(event_id) for event_id in found}
+
+    def for_client(
+        self, client_id: ClientId, *, since: datetime | None = None, limit: int = 1_000
+    ) -> list[Event]:
+        query = (
+            select(EventRow)
+            .where(EventRow.client_id == client_id)
+            .order_by(EventRow.occurred_at, EventRow.id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(EventRow.occurred_at >= since)
+        return [_to_domain(row) for row in self._session.scalars(query)]
+
+    def count(self, client_id: ClientId | None = None) -> int:
+        query = select(func.count()).select_from(EventRow)
+        if client_id is not None:
+            query = query.where(EventRow.client_id == client_id)
+        return self._session.scalar(query) or 0
+
+
+def _to_row_values(event: Event, received_at: datetime) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "client_id": event.client_id,
+        "event_type": event.event_type.value,
+        "occurred_at": event.occurred_at,
+        "received_at": received_at,
+        "session_id": event.session_id,
+        "device_type": event.device_type,
+        "channel": None if event.channel is None else event.channel.value,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "action": event.action,
+        "context": dict(event.context),
+    }
+
+
+def _to_domain(row: EventRow) -> Event:
+    return Event(
+        event_id=EventId(row.event_id),
+        client_id=ClientId(row.client_id),
+        event_type=EventType(row.event_type),
+        occurred_at=row.occurred_at,
+        session_id=row.session_id,
+        device_type=row.device_type,
+        channel=None if row.channel is None else Channel(row.channel),
+        target_type=row.target_type,
+        target_id=row.target_id,
+        action=row.action,
+        context=row.context,
+    )

@@ -1,0 +1,74 @@
+"""The one transaction boundary: ``with uow: ...; uow.commit()``. Leaving any other way rolls back.
+
+Nothing else in nextbest calls ``session.commit()``.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from nextbest.storage.repositories import (
+    ClientRepository,
+    EventRepository,
+    PortfolioRepository,
+    SecurityRepository,
+)
+
+__all__ = ["UnitOfWork"]
+
+
+class UnitOfWork:
+    """Repositories sharing one session and one transaction.
+
+    A unit of work is used once per request or job; re-entering it opens a fresh session.
+    """
+
+    clients: ClientRepository
+    portfolios: PortfolioRepository
+    securities: SecurityRepository
+    events: EventRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        session = self._session_factory()
+        self._session = session
+        self.clients = ClientRepository(session)
+        self.portfolios = PortfolioRepository(session)
+        self.securities = SecurityRepository(session)
+        self.events = EventRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return self._session
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def ping(self) -> None:
+        """Round-trip to the database; raises when it cannot be reached."""
+        self.session.execute(text("SELECT 1"))
