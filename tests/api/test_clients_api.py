@@ -50,8 +50,18 @@ def test_goals_without_ids_get_stable_ones_by_type(api: TestClient) -> None:
 def test_the_seed_profile_is_accepted_as_written(api: TestClient) -> None:
     seed_000 = {
         "goals": [
-            {"type": "RETIREMENT", "target_year": 2045, "target_amount": 5000000, "priority": "HIGH"},
-            {"type": "EDUCATION", "target_year": 2035, "target_amount": 250000, "priority": "MEDIUM"},
+            {
+                "type": "RETIREMENT",
+                "target_year": 2045,
+                "target_amount": 5000000,
+                "priority": "HIGH",
+            },
+            {
+                "type": "EDUCATION",
+                "target_year": 2035,
+                "target_amount": 250000,
+                "priority": "MEDIUM",
+            },
         ],
         "preferences": {"esg_focus": "HIGH", "commentary_tone": "CONCISE"},
         "constraints": {"restricted_sectors": ["TOBACCO", "GAMBLING"]},
@@ -86,7 +96,9 @@ def test_known_profile_fields_are_checked(api: TestClient) -> None:
         "client_profile.goals.0.target_amount",
         "client_profile.goals.0.priority",
     } <= locations
-    assert any(loc.startswith("client_profile.constraints.restricted_sectors.0") for loc in locations)
+    assert any(
+        loc.startswith("client_profile.constraints.restricted_sectors.0") for loc in locations
+    )
 
 
 def test_duplicate_goal_ids_are_refused(api: TestClient) -> None:

@@ -46,12 +46,14 @@ def test_wrong_method_is_a_json_405(api: TestClient) -> None:
 
 
 def test_a_given_request_id_is_echoed_and_a_bad_one_replaced(api: TestClient) -> None:
-    assert api.get("/healthz", headers={"x-request-id": "abc-12345"}).headers[
-        "x-request-id"
-    ] == "abc-12345"
-    assert api.get("/healthz", headers={"x-request-id": "<script>"}).headers[
-        "x-request-id"
-    ] != "<script>"
+    assert (
+        api.get("/healthz", headers={"x-request-id": "abc-12345"}).headers["x-request-id"]
+        == "abc-12345"
+    )
+    assert (
+        api.get("/healthz", headers={"x-request-id": "<script>"}).headers["x-request-id"]
+        != "<script>"
+    )
 
 
 def test_logs_are_json_and_carry_no_personal_data(

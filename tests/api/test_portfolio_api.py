@@ -73,4 +73,6 @@ def test_repeated_account_ids_are_refused(api: TestClient) -> None:
 
 def test_portfolio_of_unknown_client_is_404(api: TestClient) -> None:
     assert api.put("/v1/clients/ghost/portfolio", json=f.portfolio_body()).status_code == 404
-    assert api.get("/v1/clients/ghost/portfolio").json()["detail"] == "client 'ghost' does not exist"
+    assert (
+        api.get("/v1/clients/ghost/portfolio").json()["detail"] == "client 'ghost' does not exist"
+    )

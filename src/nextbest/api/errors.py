@@ -80,9 +80,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NextBestError)
     async def _domain_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, NextBestError)
-        status = next(
-            (s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 400
-        )
+        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(error, cls)), 400)
         problems = (
             [ErrorItem(loc=loc, message=msg) for loc, msg in error.problems]
             if isinstance(error, ValidationFailed)

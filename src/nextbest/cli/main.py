@@ -37,7 +37,9 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default from settings)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default from settings)")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings)")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
 ) -> None:
@@ -96,8 +98,8 @@ def demo(
             f"  curl -s {base}/v1/clients/demo-00001/portfolio\n"
             f"  curl -s '{base}/v1/securities?limit=3'\n"
             f"  curl -s -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
-            "    -d '{\"event_id\": \"try-1\", \"client_id\": \"demo-00001\", \"type\": \"LOGIN\", "
-            "\"occurred_at\": \"2026-01-05T09:00:00Z\"}'\n"
+            '    -d \'{"event_id": "try-1", "client_id": "demo-00001", "type": "LOGIN", '
+            '"occurred_at": "2026-01-05T09:00:00Z"}\'\n'
             "Press Ctrl+C to stop.\n"
         )
         serve(host=None, port=None, workers=None)

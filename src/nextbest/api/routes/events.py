@@ -35,7 +35,9 @@ BODY_SCHEMA = {
 
 def parse_event(item: Any, *, max_context_bytes: int) -> Event:
     """One wire event to a domain event; raises ``ValidationError`` with every problem."""
-    return _EVENT.validate_python(item, context={"max_context_bytes": max_context_bytes}).to_domain()
+    return _EVENT.validate_python(
+        item, context={"max_context_bytes": max_context_bytes}
+    ).to_domain()
 
 
 def parse_batch(
@@ -67,14 +69,19 @@ def _out(report: IngestReport, status: str, events: list[tuple[int, Event]]) -> 
         duplicates=len(report.duplicates),
         rejected=len(report.rejected),
         duplicate_event_ids=[ids[i].event_id for i in report.duplicates],
-        errors=[EventRejection(index=r.index, event_id=r.event_id, reason=r.reason) for r in report.rejected],
+        errors=[
+            EventRejection(index=r.index, event_id=r.event_id, reason=r.reason)
+            for r in report.rejected
+        ],
     )
 
 
 @router.post(
     "",
     response_model=EventsOut,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BODY_SCHEMA}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": BODY_SCHEMA}}}
+    },
     responses={201: {"model": EventsOut, "description": "The one event was stored"}},
 )
 async def post_events_route(
@@ -96,13 +103,23 @@ async def post_events_route(
             raise ValidationFailed([("events", "events must be a non-empty list")])
         if len(items) > limits.max_batch_events:
             raise ValidationFailed(
-                [("events", f"a batch holds at most {limits.max_batch_events:,} events; "
-                  f"this one has {len(items):,}")]
+                [
+                    (
+                        "events",
+                        f"a batch holds at most {limits.max_batch_events:,} events; "
+                        f"this one has {len(items):,}",
+                    )
+                ]
             )
         events, rejections = parse_batch(items, max_context_bytes=limits.max_context_bytes)
         report = await run_in_threadpool(
-            ingest_events, events, received=len(items), uow=uow, now=now,
-            max_clock_skew=skew, rejected=rejections,
+            ingest_events,
+            events,
+            received=len(items),
+            uow=uow,
+            now=now,
+            max_clock_skew=skew,
+            rejected=rejections,
         )
         return _out(report, "batch", events)
     try:

@@ -5,12 +5,12 @@ Known fields are checked; unknown ones are kept, so the profile can grow without
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nextbest.api.schemas.common import (
@@ -92,7 +92,13 @@ class ClientProfileModel(_Open):
     @model_validator(mode="before")
     @classmethod
     def _bounded(cls, data: Any) -> Any:
-        if len(orjson.dumps(data, default=str)) > MAX_PROFILE_BYTES:
+        try:
+            size = len(json.dumps(data, allow_nan=False, default=str))
+        except ValueError as error:  # NaN or Infinity: not JSON, and PostgreSQL refuses them
+            raise ValueError(
+                "client_profile holds NaN or Infinity, which JSON does not allow"
+            ) from error
+        if size > MAX_PROFILE_BYTES:
             raise ValueError(f"client_profile is larger than {MAX_PROFILE_BYTES:,} bytes of JSON")
         return data
 

@@ -47,7 +47,10 @@ class EventIn(StrictModel):
     @model_validator(mode="after")
     def _context_fits(self, info: ValidationInfo) -> EventIn:
         limit = (info.context or {}).get("max_context_bytes", DEFAULT_MAX_CONTEXT_BYTES)
-        size = len(orjson.dumps(self.context))
+        try:
+            size = len(orjson.dumps(self.context))
+        except TypeError as error:  # e.g. an integer beyond 64 bits, which few consumers can read
+            raise ValueError(f"context is not plain JSON: {error}") from error
         if size > limit:
             raise ValueError(f"context is {size:,} bytes of JSON; at most {limit:,} are accepted")
         missing = [key for key in REQUIRED_CONTEXT.get(self.type, ()) if key not in self.context]
