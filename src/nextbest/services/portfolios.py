@@ -46,7 +46,9 @@ def _unknown_goal(goal_id: str) -> str:
     return f"goal {goal_id!r} is not one of the client's goals"
 
 
-def put_portfolio(portfolio: Portfolio, *, uow: UnitOfWork, now: datetime) -> tuple[Portfolio, bool]:
+def put_portfolio(
+    portfolio: Portfolio, *, uow: UnitOfWork, now: datetime
+) -> tuple[Portfolio, bool]:
     """Replace the client's portfolio with ``portfolio``; returns it and whether it is the first."""
     with uow:
         client = uow.clients.get(portfolio.client_id)

@@ -37,9 +37,7 @@ class SecurityRepository:
         wanted = set(security_ids)
         if not wanted:
             return {}
-        rows = self._session.scalars(
-            select(SecurityRow).where(SecurityRow.security_id.in_(wanted))
-        )
+        rows = self._session.scalars(select(SecurityRow).where(SecurityRow.security_id.in_(wanted)))
         return {SecurityId(row.security_id): _to_domain(row) for row in rows}
 
     def existing(self, security_ids: Iterable[str]) -> set[SecurityId]:
