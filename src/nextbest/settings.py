@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Environment", "IngestSettings", "LogSettings", "Settings"]
@@ -21,6 +21,8 @@ class Environment(StrEnum):
 
 
 class IngestSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     max_batch_events: Annotated[int, Field(ge=1, le=10_000)] = 1_000
     """Most events one ``POST /v1/events`` may carry."""
     max_body_bytes: Annotated[int, Field(ge=1_024)] = 8 * 1024 * 1024
@@ -32,6 +34,8 @@ class IngestSettings(BaseModel):
 
 
 class LogSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
     level: str = "INFO"
     """Python log level name for nextbest's own records."""
     json_output: bool = True
@@ -48,7 +52,7 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     """``development``, ``test`` or ``production``."""
     database_url: str = "sqlite:///nextbest.db"
-    """SQLAlchemy URL: the embedded SQLite file by default, ``postgresql+psycopg://...`` in production."""
+    """SQLAlchemy URL: the SQLite file by default; ``postgresql+psycopg://...`` in production."""
     host: str = "127.0.0.1"
     """Address ``nextbest serve`` binds to."""
     port: Annotated[int, Field(ge=1, le=65_535)] = 8000

@@ -129,7 +129,7 @@ class EdgeMiddleware:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate = bytes(value).decode("latin-1")
             if _SAFE_REQUEST_ID.match(candidate):
                 return candidate
     return uuid.uuid4().hex
@@ -148,5 +148,5 @@ def _content_length(scope: Scope) -> int | None:
 def _route_template(scope: Scope) -> str:
     """The matched route's template, so no client id ever lands in a label or a log line."""
     route: Any = scope.get("route")
-    path = getattr(route, "path", None)
+    path: object = getattr(route, "path", None)
     return path if isinstance(path, str) else "unmatched"

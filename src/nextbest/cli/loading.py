@@ -33,6 +33,12 @@ from nextbest.storage.unit_of_work import UnitOfWork
 __all__ = ["KINDS", "LoadSummary", "guess_kind", "load_file", "load_records"]
 
 KINDS = ("clients", "portfolios", "securities", "events")
+_STEMS = {
+    "clients": "client",
+    "portfolios": "portfolio",
+    "securities": "securit",
+    "events": "event",
+}
 CHUNK = 500
 MAX_REFUSALS_SHOWN = 50
 
@@ -47,7 +53,7 @@ class LoadSummary:
 
 def guess_kind(path: Path) -> str | None:
     name = path.name.lower()
-    found = [kind for kind in KINDS if kind in name or kind.rstrip("s") in name]
+    found = [kind for kind, stem in _STEMS.items() if stem in name]
     return found[0] if len(found) == 1 else None
 
 
@@ -159,7 +165,8 @@ def load_file(path: Path, *, kind: str | None, settings: Settings, console: Cons
     engine = make_engine(settings.database_url)
     upgrade(engine)
     uow = UnitOfWork(make_session_factory(engine))
-    total = sum(1 for _ in path.open("rb"))
+    with path.open("rb") as handle:
+        total = sum(1 for _ in handle)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     try:
         with Progress(*columns, TimeElapsedColumn(), console=console) as progress:

@@ -1,4 +1,4 @@
-"""The closed sets of values nextbest understands. Each is a ``StrEnum`` so it is its own wire form."""
+"""The closed sets of values nextbest understands; each ``StrEnum`` is its own wire form."""
 
 from enum import StrEnum
 

@@ -222,7 +222,8 @@ class ClientOut(BaseModel):
 
     @classmethod
     def from_domain(cls, client: Client) -> ClientOut:
-        assert client.created_at is not None and client.updated_at is not None
+        assert client.created_at is not None
+        assert client.updated_at is not None
         return cls(
             client_id=client.client_id,
             birth_year=client.birth_year,
