@@ -105,7 +105,8 @@ def test_saving_again_replaces_fields_and_consents(uow: UnitOfWork) -> None:
     assert stored is not None
     assert stored.risk_tolerance is RiskTolerance.HIGH
     assert stored.consents == {ConsentPurpose.MARKETING: True}
-    assert stored.created_at == NOW and stored.updated_at == later
+    assert stored.created_at == NOW
+    assert stored.updated_at == later
 
 
 def test_leaving_the_unit_of_work_without_commit_rolls_back(uow: UnitOfWork) -> None:
@@ -203,4 +204,3 @@ def test_events_are_stored_once_by_event_id(uow: UnitOfWork) -> None:
 def test_an_event_cannot_point_at_a_missing_client(uow: UnitOfWork) -> None:
     with uow, pytest.raises(IntegrityError):
         uow.events.add_many([an_event("e1", client_id="nobody")], received_at=NOW)
-        uow.session.flush()
