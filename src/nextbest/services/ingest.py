@@ -53,8 +53,7 @@ def ingest_events(
     """
     report = IngestReport(received=received, rejected=list(rejected))
     latest = now + max_clock_skew
-    candidates: list[tuple[int, Event]] = []
-    seen: set[str] = set()
+    timely: list[tuple[int, Event]] = []
     for index, event in events:
         if event.occurred_at > latest:
             report.rejected.append(
@@ -65,19 +64,16 @@ def ingest_events(
                     RejectionKind.IN_FUTURE,
                 )
             )
-        elif event.event_id in seen:
-            report.duplicates.append(index)
         else:
-            seen.add(event.event_id)
-            candidates.append((index, event))
-    if candidates:
+            timely.append((index, event))
+    if timely:
         with uow:
-            known_clients = uow.clients.existing(event.client_id for _, event in candidates)
-            writable: list[tuple[int, Event]] = []
-            for index, event in candidates:
-                if event.client_id in known_clients:
-                    writable.append((index, event))
-                else:
+            known_clients = uow.clients.existing(event.client_id for _, event in timely)
+            # Repeats are judged only among events that will be written, so a refused first
+            # copy never shadows a valid second one.
+            writable: dict[str, tuple[int, Event]] = {}
+            for index, event in timely:
+                if event.client_id not in known_clients:
                     report.rejected.append(
                         Rejection(
                             index,
@@ -87,9 +83,13 @@ def ingest_events(
                             RejectionKind.UNKNOWN_CLIENT,
                         )
                     )
-            stored = uow.events.add_many([event for _, event in writable], received_at=now)
+                elif event.event_id in writable:
+                    report.duplicates.append(index)
+                else:
+                    writable[event.event_id] = (index, event)
+            stored = uow.events.add_many([event for _, event in writable.values()], received_at=now)
             uow.commit()
-        for index, event in writable:
-            (report.stored if event.event_id in stored else report.duplicates).append(index)
+        for event_id, (index, _) in writable.items():
+            (report.stored if event_id in stored else report.duplicates).append(index)
     report.rejected.sort(key=lambda rejection: rejection.index)
     return report
