@@ -44,10 +44,13 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes")] = None,
 ) -> None:
     """Run the HTTP API (migrates the database first)."""
+    migrate()
+    _serve(_settings(), host=host, port=port, workers=workers)
+
+
+def _serve(settings: Settings, *, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
-    migrate()
-    settings = _settings()
     uvicorn.run(
         "nextbest.api.asgi:app",
         host=host or settings.host,
@@ -90,7 +93,7 @@ def demo(
     if serve_after:
         base = f"http://{settings.host}:{settings.port}"
         console.print(
-            "\n[bold]nextbest is starting[/bold] at "
+            "\nnextbest is starting at "
             f"{base}  (API docs: {base}/docs, metrics: {base}/metrics)\n"
             "Try:\n"
             f"  curl -s {base}/healthz\n"
@@ -100,9 +103,11 @@ def demo(
             f"  curl -s -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
             '    -d \'{"event_id": "try-1", "client_id": "demo-00001", "type": "LOGIN", '
             '"occurred_at": "2026-01-05T09:00:00Z"}\'\n'
-            "Press Ctrl+C to stop.\n"
+            "Press Ctrl+C to stop.\n",
+            soft_wrap=True,
+            markup=False,
         )
-        serve(host=None, port=None, workers=None)
+        _serve(settings, host=None, port=None, workers=None)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class EventRepository:
         """
         if not events:
             return set()
+        self._session.flush()  # clients added in this unit of work must exist for the FK
         statement = (
             dialect_insert(self._session, EventRow)
             .on_conflict_do_nothing(index_elements=[EventRow.event_id])

@@ -62,6 +62,7 @@ class SecurityRepository:
         """Insert or update each security; returns how many were new."""
         if not securities:
             return 0
+        self._session.flush()
         new = len(securities) - len(self.existing(s.security_id for s in securities))
         insert = dialect_insert(self._session, SecurityRow)
         statement = insert.on_conflict_do_update(
