@@ -10,10 +10,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from nextbest.api.schemas.common import ErrorItem, ErrorOut
+from nextbest.api.schemas.common import (
+    ErrorItem,
+    ErrorOut,
+    describe_problems,
+    validation_problems,
+)
 from nextbest.errors import Conflict, Malformed, NextBestError, NotFound, ValidationFailed
 
-__all__ = ["ERROR_RESPONSES", "STATUS_BY_ERROR", "error_response", "install_error_handlers"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "STATUS_BY_ERROR",
+    "error_response",
+    "install_error_handlers",
+]
 
 STATUS_BY_ERROR: dict[type[NextBestError], int] = {
     Malformed: 400,
@@ -62,20 +72,6 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in loc]
-    if parts and parts[0] in {"body", "query", "path", "header"}:
-        parts = parts[1:] or parts
-    return ".".join(parts)
-
-
-def validation_problems(errors: list[Any]) -> list[ErrorItem]:
-    return [
-        ErrorItem(loc=_location(tuple(error.get("loc", ()))), message=str(error.get("msg")))
-        for error in errors
-    ]
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NextBestError)
     async def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -97,7 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 request, 400, Malformed.code, "the request body is not valid JSON"
             )
         problems = validation_problems(errors)
-        detail = "; ".join(f"{p.loc}: {p.message}" if p.loc else p.message for p in problems[:5])
+        detail = describe_problems(problems[:5])
         return error_response(request, 422, "VALIDATION_FAILED", detail, problems)
 
     @app.exception_handler(HTTPException)

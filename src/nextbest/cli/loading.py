@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nextbest.api.schemas.clients import ClientIn
-from nextbest.api.schemas.common import Identifier
-from nextbest.api.schemas.events import EventIn
+from nextbest.api.schemas.common import Identifier, describe_problems, validation_problems
+from nextbest.api.schemas.events import parse_event
 from nextbest.api.schemas.portfolios import PortfolioIn
 from nextbest.api.schemas.securities import SecurityModel
 from nextbest.cli.records import Record, read_records
@@ -60,11 +60,7 @@ def guess_kind(path: Path) -> str | None:
 def _problem_text(error: ValidationError | NextBestError) -> str:
     if isinstance(error, NextBestError):
         return str(error)
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        parts.append(f"{where}: {item['msg']}" if where else item["msg"])
-    return "; ".join(parts)
+    return describe_problems(validation_problems(list(error.errors())))
 
 
 _CLIENT_ID = TypeAdapter(Identifier)
@@ -111,12 +107,11 @@ def _load_chunk(
         upsert_securities(valid, uow=uow, now=now)
         summary.stored += len(valid)
         return
-    adapter = TypeAdapter(EventIn)
-    context = {"max_context_bytes": settings.ingest.max_context_bytes}
+    limit = settings.ingest.max_context_bytes
     events = []
     for position, (number, record) in enumerate(chunk):
         try:
-            events.append((position, adapter.validate_python(record, context=context).to_domain()))
+            events.append((position, parse_event(record, max_context_bytes=limit)))
         except ValidationError as error:
             summary.refused.append((number, _problem_text(error)))
     report = ingest_events(

@@ -11,19 +11,18 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from nextbest.api.deps import NowDep, SettingsDep, UowDep
-from nextbest.api.errors import ERROR_RESPONSES, validation_problems
-from nextbest.api.schemas.events import EventIn, EventRejection, EventsOut
+from nextbest.api.errors import ERROR_RESPONSES
+from nextbest.api.schemas.common import describe_problems, validation_problems
+from nextbest.api.schemas.events import EventRejection, EventsOut, IngestStatus, parse_event
 from nextbest.domain.event import Event
 from nextbest.errors import Malformed, NotFound, ValidationFailed
 from nextbest.services.ingest import IngestReport, Rejection, RejectionKind, ingest_events
 
 router = APIRouter(prefix="/v1/events", tags=["events"], responses=ERROR_RESPONSES)
-
-_EVENT = TypeAdapter(EventIn)
 
 BODY_SCHEMA = {
     "oneOf": [
@@ -31,13 +30,6 @@ BODY_SCHEMA = {
         {"$ref": "#/components/schemas/EventBatchIn"},
     ]
 }
-
-
-def parse_event(item: Any, *, max_context_bytes: int) -> Event:
-    """One wire event to a domain event; raises ``ValidationError`` with every problem."""
-    return _EVENT.validate_python(
-        item, context={"max_context_bytes": max_context_bytes}
-    ).to_domain()
 
 
 def parse_batch(
@@ -49,10 +41,7 @@ def parse_batch(
         try:
             events.append((index, parse_event(item, max_context_bytes=max_context_bytes)))
         except ValidationError as error:
-            reason = "; ".join(
-                f"{p.loc}: {p.message}" if p.loc else p.message
-                for p in validation_problems(list(error.errors()))
-            )
+            reason = describe_problems(validation_problems(list(error.errors())))
             event_id = item.get("event_id") if isinstance(item, dict) else None
             rejections.append(
                 Rejection(index, event_id if isinstance(event_id, str) else None, reason)
@@ -60,10 +49,10 @@ def parse_batch(
     return events, rejections
 
 
-def _out(report: IngestReport, status: str, events: list[tuple[int, Event]]) -> EventsOut:
+def _out(report: IngestReport, status: IngestStatus, events: list[tuple[int, Event]]) -> EventsOut:
     ids = dict(events)
     return EventsOut(
-        status=status,  # type: ignore[arg-type]
+        status=status,
         received=report.received,
         stored=len(report.stored),
         duplicates=len(report.duplicates),

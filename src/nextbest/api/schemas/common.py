@@ -17,6 +17,8 @@ __all__ = [
     "Identifier",
     "NonNegativeAmount",
     "StrictModel",
+    "describe_problems",
+    "validation_problems",
 ]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -66,3 +68,23 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="What went wrong, for a person")
     request_id: str
     problems: list[ErrorItem] = Field(default_factory=list)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+def validation_problems(errors: list[Any]) -> list[ErrorItem]:
+    """Pydantic's (or FastAPI's) error list as ``loc`` / ``message`` pairs a person can read."""
+    return [
+        ErrorItem(loc=_location(tuple(error.get("loc", ()))), message=str(error.get("msg")))
+        for error in errors
+    ]
+
+
+def describe_problems(problems: list[ErrorItem]) -> str:
+    """One line: ``where: what; where: what``."""
+    return "; ".join(f"{p.loc}: {p.message}" if p.loc else p.message for p in problems)

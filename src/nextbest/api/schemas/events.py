@@ -5,14 +5,28 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, Field, ValidationInfo, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    model_validator,
+)
 
 from nextbest.api.schemas.common import Identifier, StrictModel
 from nextbest.domain.enums import Channel, EventType
 from nextbest.domain.event import REQUIRED_CONTEXT, Event
 from nextbest.domain.ids import ClientId, EventId
 
-__all__ = ["EventBatchIn", "EventIn", "EventRejection", "EventsOut"]
+__all__ = [
+    "EventBatchIn",
+    "EventIn",
+    "EventRejection",
+    "EventsOut",
+    "IngestStatus",
+    "parse_event",
+]
 
 DEFAULT_MAX_CONTEXT_BYTES = 4_096
 MAX_DURATION_SECONDS = 86_400
@@ -86,6 +100,16 @@ class EventIn(StrictModel):
         )
 
 
+_EVENT = TypeAdapter(EventIn)
+
+
+def parse_event(item: Any, *, max_context_bytes: int = DEFAULT_MAX_CONTEXT_BYTES) -> Event:
+    """One wire event (parsed JSON) to a domain event; raises ``ValidationError`` listing all."""
+    return _EVENT.validate_python(
+        item, context={"max_context_bytes": max_context_bytes}
+    ).to_domain()
+
+
 class EventBatchIn(StrictModel):
     """Up to 1,000 events (by default). Valid ones are stored even when others are refused."""
 
@@ -98,8 +122,11 @@ class EventRejection(BaseModel):
     reason: str
 
 
+IngestStatus = Literal["stored", "duplicate", "batch"]
+
+
 class EventsOut(BaseModel):
-    status: Literal["stored", "duplicate", "batch"] = Field(
+    status: IngestStatus = Field(
         description="For one event: stored or duplicate. For a batch: batch"
     )
     received: int
