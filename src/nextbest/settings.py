@@ -6,6 +6,7 @@ Core code never reads settings; the API, CLI and services receive plain values f
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
     """Port ``nextbest serve`` listens on."""
     workers: Annotated[int, Field(ge=1, le=64)] = 1
     """API worker processes ``nextbest serve`` starts."""
+    assumptions_file: Path | None = None
+    """JSON file of capital-market assumptions replacing the built-in defaults (see finance)."""
     ingest: IngestSettings = IngestSettings()
     """Limits on what the ingestion API accepts."""
     log: LogSettings = LogSettings()

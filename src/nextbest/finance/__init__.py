@@ -1,0 +1,1 @@
+"""Financial maths: assumptions, goal projection, solvers, glide paths, allocation, optimisation."""
