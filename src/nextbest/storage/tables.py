@@ -35,6 +35,7 @@ __all__ = [
     "HoldingRow",
     "PortfolioRow",
     "SecurityRow",
+    "SignalCacheRow",
 ]
 
 NAMING = {
@@ -95,7 +96,8 @@ class SecurityRow(Base):
     esg_score: Mapped[Decimal | None] = mapped_column(ExactDecimal(5, 2))
     controversies: Mapped[list[str]] = mapped_column(Json)
     price: Mapped[Decimal | None] = mapped_column(money())
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Indexed: the newest change to the master is part of every cached signal's inputs.
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class PortfolioRow(Base):
@@ -178,3 +180,17 @@ class EventRow(Base):
     target_id: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str | None] = mapped_column(String(100))
     context: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class SignalCacheRow(Base):
+    """A client's last computed signal candidates and what they were computed from."""
+
+    __tablename__ = "client_signals"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[date] = mapped_column(Date)
+    inputs_key: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(Json)

@@ -15,6 +15,7 @@ from nextbest.storage.repositories import (
     EventRepository,
     PortfolioRepository,
     SecurityRepository,
+    SignalCacheRepository,
 )
 
 __all__ = ["UnitOfWork"]
@@ -30,6 +31,7 @@ class UnitOfWork:
     portfolios: PortfolioRepository
     securities: SecurityRepository
     events: EventRepository
+    signals: SignalCacheRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.portfolios = PortfolioRepository(session)
         self.securities = SecurityRepository(session)
         self.events = EventRepository(session)
+        self.signals = SignalCacheRepository(session)
         return self
 
     def __exit__(

@@ -4,5 +4,12 @@ from nextbest.storage.repositories.clients import ClientRepository
 from nextbest.storage.repositories.events import EventRepository
 from nextbest.storage.repositories.portfolios import PortfolioRepository
 from nextbest.storage.repositories.securities import SecurityRepository
+from nextbest.storage.repositories.signals import SignalCacheRepository
 
-__all__ = ["ClientRepository", "EventRepository", "PortfolioRepository", "SecurityRepository"]
+__all__ = [
+    "ClientRepository",
+    "EventRepository",
+    "PortfolioRepository",
+    "SecurityRepository",
+    "SignalCacheRepository",
+]

@@ -38,6 +38,11 @@ class ClientRepository:
         )
         return {ClientId(client_id) for client_id in found}
 
+    def ids(self) -> list[ClientId]:
+        """Every client id, in order."""
+        found = self._session.scalars(select(ClientRow.client_id).order_by(ClientRow.client_id))
+        return [ClientId(client_id) for client_id in found]
+
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(ClientRow)) or 0
 
