@@ -55,8 +55,8 @@ class SecurityRepository:
             query = query.where(SecurityRow.security_id > after)
         return [_to_domain(row) for row in self._session.scalars(query)]
 
-    def all(self) -> list[Security]:
-        return [_to_domain(row) for row in self._session.scalars(select(SecurityRow))]
+    def all(self) -> tuple[Security, ...]:
+        return tuple(_to_domain(row) for row in self._session.scalars(select(SecurityRow)))
 
     def count(self) -> int:
         return self._session.scalar(select(func.count()).select_from(SecurityRow)) or 0
