@@ -18,7 +18,7 @@ no I/O, no clock. Built-in detectors register exactly as a user's extension woul
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, TypeVar
@@ -37,8 +37,8 @@ __all__ = ["Detector", "DetectorRegistry", "SecurityMaster", "SignalContext"]
 class SecurityMaster:
     """The security master indexed for detectors: by id and by asset class."""
 
-    def __init__(self, securities: Mapping[SecurityId, Security] | list[Security]) -> None:
-        values = list(securities.values()) if isinstance(securities, Mapping) else securities
+    def __init__(self, securities: Mapping[SecurityId, Security] | Iterable[Security]) -> None:
+        values = list(securities.values() if isinstance(securities, Mapping) else securities)
         self.by_id: dict[SecurityId, Security] = {s.security_id: s for s in values}
         self.by_asset_class: dict[AssetClass, list[Security]] = {}
         for security in sorted(values, key=lambda s: s.security_id):
