@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Environment", "IngestSettings", "LogSettings", "Settings"]
+__all__ = ["Environment", "IngestSettings", "LogSettings", "Settings", "SignalSettings"]
 
 
 class Environment(StrEnum):
@@ -32,6 +32,15 @@ class IngestSettings(BaseModel):
     """Largest ``context`` of one event, as compact JSON."""
     max_clock_skew_seconds: Annotated[int, Field(ge=0)] = 300
     """How far in the future an event's ``occurred_at`` may lie before it is refused."""
+
+
+class SignalSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    paths: Annotated[int, Field(ge=1_000, le=200_000)] = 10_000
+    """Monte Carlo paths per goal projection."""
+    seed: int = 7
+    """Seed of the projections, so the same inputs always give the same signals."""
 
 
 class LogSettings(BaseModel):
@@ -62,6 +71,8 @@ class Settings(BaseSettings):
     """API worker processes ``nextbest serve`` starts."""
     assumptions_file: Path | None = None
     """JSON file of capital-market assumptions replacing the built-in defaults (see finance)."""
+    signals: SignalSettings = SignalSettings()
+    """How signals are computed."""
     ingest: IngestSettings = IngestSettings()
     """Limits on what the ingestion API accepts."""
     log: LogSettings = LogSettings()

@@ -13,8 +13,9 @@ from nextbest import __version__
 from nextbest.api.errors import install_error_handlers
 from nextbest.api.logging import configure_logging
 from nextbest.api.middleware import EdgeMiddleware
-from nextbest.api.routes import clients, events, health, securities
+from nextbest.api.routes import clients, events, health, securities, signals
 from nextbest.api.schemas.events import EventBatchIn, EventIn
+from nextbest.services.engine_setup import build_signal_engine
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
 
@@ -22,7 +23,9 @@ __all__ = ["create_app"]
 
 DESCRIPTION = """\
 nextbest answers "what should this client do next, and why". This version ingests clients,
-portfolios, the security master and behaviour events. Errors are JSON:
+portfolios, the security master and behaviour events, and finds each client's financial signals
+(goal progress, constraint breaches, ESG mismatches, drift, tax losses, cash, concentration,
+savings rate) with the evidence behind them. Errors are JSON:
 `{"error": CODE, "detail": ..., "request_id": ..., "problems": [...]}`.
 """
 
@@ -46,8 +49,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.signal_engine = build_signal_engine(
+        assumptions_file=settings.assumptions_file,
+        paths=settings.signals.paths,
+        seed=settings.signals.seed,
+    )
     install_error_handlers(app)
-    for router in (clients.router, securities.router, events.router, health.router):
+    for router in (
+        clients.router,
+        signals.router,
+        securities.router,
+        events.router,
+        health.router,
+    ):
         app.include_router(router)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.ingest.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -7,15 +7,21 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from nextbest.services.signals import SignalEngine
 from nextbest.settings import Settings
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["NowDep", "SettingsDep", "UowDep", "current_time"]
+__all__ = ["NowDep", "SettingsDep", "SignalEngineDep", "UowDep", "current_time"]
 
 
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def _signal_engine(request: Request) -> SignalEngine:
+    engine: SignalEngine = request.app.state.signal_engine
+    return engine
 
 
 def _uow(request: Request) -> UnitOfWork:
@@ -29,4 +35,5 @@ def current_time() -> datetime:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
+SignalEngineDep = Annotated[SignalEngine, Depends(_signal_engine)]
 NowDep = Annotated[datetime, Depends(current_time)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -73,6 +74,41 @@ def load(
     from nextbest.cli.loading import load_file
 
     raise typer.Exit(load_file(file, kind=kind, settings=_settings(), console=console))
+
+
+@app.command()
+def signals(
+    client_id: Annotated[
+        str | None, typer.Argument(help="The client; leave out with --all")
+    ] = None,
+    refresh: Annotated[bool, typer.Option(help="Recompute even if cached")] = False,
+    all_clients: Annotated[
+        bool, typer.Option("--all", help="Recompute every client's signals")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes for --all")] = None,
+) -> None:
+    """Print a client's financial signals, or recompute the whole book's with --all."""
+    from nextbest.cli.signals import print_client_signals, recompute_book
+    from nextbest.errors import NotFound
+
+    migrate()
+    settings = _settings()
+    if all_clients:
+        started = time.perf_counter()
+        clients, candidates = recompute_book(settings=settings, console=console, workers=workers)
+        console.print(
+            f"recomputed {clients:,} clients ({candidates:,} candidates) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        return
+    if client_id is None:
+        console.print("give a CLIENT_ID, or --all")
+        raise typer.Exit(2)
+    try:
+        print_client_signals(client_id, settings=settings, console=console, refresh=refresh)
+    except NotFound as error:
+        console.print(str(error))
+        raise typer.Exit(1) from error
 
 
 @app.command()

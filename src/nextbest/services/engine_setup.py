@@ -1,0 +1,35 @@
+"""Building the signal engine from settings: the one place that reads the assumptions file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nextbest.errors import ValidationFailed
+from nextbest.finance.assumptions import (
+    DEFAULT_ASSUMPTIONS,
+    CapitalMarketAssumptions,
+    assumptions_from_json,
+)
+from nextbest.services.signals import SignalEngine
+from nextbest.signals.builtin import builtin_registry
+
+__all__ = ["build_signal_engine", "load_assumptions"]
+
+
+def load_assumptions(path: Path | None) -> CapitalMarketAssumptions:
+    """The assumptions in ``path``, or the built-in defaults; a bad file is a clear error."""
+    if path is None:
+        return DEFAULT_ASSUMPTIONS
+    try:
+        return assumptions_from_json(json.loads(path.read_text()))
+    except (OSError, ValueError) as error:
+        raise ValidationFailed([("assumptions_file", f"{path}: {error}")]) from error
+
+
+def build_signal_engine(*, assumptions_file: Path | None, paths: int, seed: int) -> SignalEngine:
+    return SignalEngine(
+        registry=builtin_registry(paths=paths),
+        assumptions=load_assumptions(assumptions_file),
+        seed=seed,
+    )
