@@ -53,6 +53,7 @@ def put_client(client: Client, *, uow: UnitOfWork, now: datetime) -> tuple[Clien
             updated_at=now,
         )
         created = uow.clients.save(stored)
+        uow.signals.invalidate(client.client_id)
         uow.commit()
     return stored, created
 

@@ -60,6 +60,7 @@ def put_portfolio(
         if problems:
             raise ValidationFailed(problems)
         created = uow.portfolios.replace(portfolio, now=now)
+        uow.signals.invalidate(portfolio.client_id)
         uow.commit()
     return portfolio, created
 

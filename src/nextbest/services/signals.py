@@ -1,9 +1,10 @@
 """A client's signals: computed by the detectors, cached, recomputed only when an input changed.
 
-The cache is keyed by the inputs: the client's and the portfolio's last change, the newest change
-to the security master, the capital-market assumptions, the detector set and the engine version.
-Any of those changing, or a new day, makes the next read recompute; otherwise a read is one
-indexed lookup.
+Writing a client or its portfolio drops its cached signals in the same transaction. The cache is
+also keyed by its inputs: the client's and the portfolio's last change, the newest change to the
+security master, the capital-market assumptions, the detector set and the engine version. Any of
+those changing, or a new day, makes the next read recompute; otherwise a read is two indexed
+lookups.
 """
 
 from __future__ import annotations

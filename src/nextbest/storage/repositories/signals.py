@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from nextbest.domain.candidate import Candidate
@@ -56,6 +56,10 @@ class SignalCacheRepository:
 
     def securities_version(self) -> datetime | None:
         return self._session.scalar(select(func.max(SecurityRow.updated_at)))
+
+    def invalidate(self, client_id: ClientId) -> None:
+        """Forget the client's cached signals; the next read recomputes them."""
+        self._session.execute(delete(SignalCacheRow).where(SignalCacheRow.client_id == client_id))
 
     def store(
         self,
