@@ -9,6 +9,7 @@ from nextbest.signals.constraint_violation import ConstraintViolationDetector
 from nextbest.signals.goal_funding_derisk import GoalFundingDeriskDetector
 from nextbest.signals.goal_progress import GoalProgressDetector
 from nextbest.signals.preference_mismatch import PreferenceMismatchDetector
+from nextbest.signals.rebalancing_drift import RebalancingDriftDetector
 from nextbest.signals.savings_rate import SavingsRateDetector
 from nextbest.signals.tax_loss_harvest import TaxLossHarvestDetector
 
@@ -26,6 +27,7 @@ def builtin_registry(*, paths: int = 10_000) -> DetectorRegistry:
     registry.register(GoalProgressDetector(paths=paths))
     registry.register(GoalFundingDeriskDetector())
     registry.register(PreferenceMismatchDetector())
+    registry.register(RebalancingDriftDetector())
     registry.register(TaxLossHarvestDetector())
     registry.register(CashDetector())
     registry.register(ConcentrationDetector())
