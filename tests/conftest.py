@@ -119,7 +119,12 @@ def uow(engine: Engine) -> UnitOfWork:
 
 def make_settings(url: str, **overrides: object) -> Settings:
     return Settings.model_validate(
-        {"environment": Environment.TEST, "database_url": url, **overrides}
+        {
+            "environment": Environment.TEST,
+            "database_url": url,
+            "signals": {"warm_up": False, "paths": 2_000},
+            **overrides,
+        }
     )
 
 

@@ -41,6 +41,8 @@ class SignalSettings(BaseModel):
     """Monte Carlo paths per goal projection."""
     seed: int = 7
     """Seed of the projections, so the same inputs always give the same signals."""
+    warm_up: bool = True
+    """Load the optimiser and draw the projection shocks at start, not on the first request."""
 
 
 class LogSettings(BaseModel):

@@ -67,3 +67,10 @@ def test_a_client_without_a_portfolio_gets_an_answer(api: TestClient) -> None:
     response = api.get("/v1/clients/c-1/signals")
     assert response.status_code == 200
     assert isinstance(response.json()["candidates"], list)
+
+
+def test_the_app_starts_with_the_warm_up_on(sqlite_url: str) -> None:
+    from tests.conftest import make_test_client
+
+    with make_test_client(sqlite_url, signals={"warm_up": True, "paths": 1_000}) as api:
+        assert api.get("/healthz").status_code == 200

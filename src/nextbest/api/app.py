@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
 
 from nextbest import __version__
 from nextbest.api.errors import install_error_handlers
@@ -15,7 +16,7 @@ from nextbest.api.logging import configure_logging
 from nextbest.api.middleware import EdgeMiddleware
 from nextbest.api.routes import clients, events, health, securities, signals
 from nextbest.api.schemas.events import EventBatchIn, EventIn
-from nextbest.services.engine_setup import build_signal_engine
+from nextbest.services.engine_setup import build_signal_engine, warm_up
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
 
@@ -36,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.signals.warm_up:
+            await run_in_threadpool(warm_up, app.state.signal_engine, paths=settings.signals.paths)
         yield
         engine.dispose()
 
