@@ -76,3 +76,17 @@ def test_portfolio_of_unknown_client_is_404(api: TestClient) -> None:
     assert (
         api.get("/v1/clients/ghost/portfolio").json()["detail"] == "client 'ghost' does not exist"
     )
+
+
+def test_a_negative_balance_is_refused_with_its_location(api: TestClient) -> None:
+    _client_with_security(api)
+    body = f.portfolio_body()
+    body["accounts"][0]["holdings"][0]["market_value"] = "-10.00"
+    body["accounts"][0]["monthly_contribution"] = "-5"
+    response = api.put("/v1/clients/c-1/portfolio", json=body)
+    assert response.status_code == 422
+    locations = {p["loc"] for p in response.json()["problems"]}
+    assert locations == {
+        "accounts.0.holdings.0.market_value",
+        "accounts.0.monthly_contribution",
+    }
