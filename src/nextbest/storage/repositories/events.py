@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+import orjson
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nextbest.domain.enums import Channel, EventType
@@ -31,13 +32,29 @@ class EventRepository:
         if not events:
             return set()
         self._session.flush()  # clients added in this unit of work must exist for the FK
+        rows = [_to_row_values(event, received_at) for event in events]
+        if self._session.get_bind().dialect.name == "postgresql":
+            return self._add_many_postgresql(rows)
         statement = (
             dialect_insert(self._session, EventRow)
             .on_conflict_do_nothing(index_elements=[EventRow.event_id])
             .returning(EventRow.event_id)
         )
-        rows = [_to_row_values(event, received_at) for event in events]
         stored = self._session.scalars(statement, rows)
+        return {EventId(event_id) for event_id in stored}
+
+    def _add_many_postgresql(self, rows: list[dict[str, Any]]) -> set[EventId]:
+        """One array per column through ``unnest``: twelve parameters whatever the batch size.
+
+        A multi-row VALUES insert of 500 events has 6,000 placeholders, and re-parsing that
+        statement each time cost more than the database's own work (measured: about 22 ms of
+        59 ms per 500 events).
+        """
+        columns = {name: [row[name] for row in rows] for name in _COLUMNS}
+        columns["context"] = [orjson.dumps(row["context"]).decode() for row in rows]
+        for name in ("occurred_at", "received_at"):
+            columns[name] = [value.astimezone(UTC) for value in columns[name]]
+        stored = self._session.scalars(_UNNEST_INSERT, columns)
         return {EventId(event_id) for event_id in stored}
 
     def existing(self, event_ids: Sequence[str]) -> set[EventId]:
@@ -66,6 +83,33 @@ class EventRepository:
         if client_id is not None:
             query = query.where(EventRow.client_id == client_id)
         return self._session.scalar(query) or 0
+
+
+_COLUMNS = (
+    "event_id",
+    "client_id",
+    "event_type",
+    "occurred_at",
+    "received_at",
+    "session_id",
+    "device_type",
+    "channel",
+    "target_type",
+    "target_id",
+    "action",
+    "context",
+)
+_ARRAY_TYPES = {
+    "occurred_at": "timestamptz[]",
+    "received_at": "timestamptz[]",
+    "context": "jsonb[]",
+}
+_UNNEST_INSERT = text(
+    f"INSERT INTO events ({', '.join(_COLUMNS)}) "
+    "SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES.get(name, 'varchar[]')})" for name in _COLUMNS)
+    + ") ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+)
 
 
 def _to_row_values(event: Event, received_at: datetime) -> dict[str, Any]:
