@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from nextbest.domain.client import Client, ClientProfile, Constraints, Goal, Preferences
 from nextbest.domain.enums import (
@@ -81,6 +82,8 @@ def goal(
     target_year: int = 2050,
     target_amount: Amount = 500_000,
     priority: Priority = Priority.MEDIUM,
+    name: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Goal:
     return Goal(
         goal_id=GoalId(goal_id or f"{goal_type.value.lower().replace('_', '-')}-1"),
@@ -88,6 +91,8 @@ def goal(
         target_year=target_year,
         target_amount=_d(target_amount),
         priority=priority,
+        name=name,
+        extra={} if extra is None else dict(extra),
     )
 
 
@@ -150,12 +155,14 @@ def account(
     account_type: AccountType = AccountType.TAX_FREE_SAVINGS,
     tax_wrapper: TaxWrapper = TaxWrapper.ISA,
     monthly_contribution: Amount = 0,
+    goal_id: str | None = None,
 ) -> Account:
     return Account(
         account_id=AccountId(account_id),
         account_type=account_type,
         tax_wrapper=tax_wrapper,
         monthly_contribution=_d(monthly_contribution),
+        goal_id=None if goal_id is None else GoalId(goal_id),
         holdings=holdings,
     )
 

@@ -66,6 +66,8 @@ def _declared_share(goal: Goal) -> tuple[Decimal | None, str | None]:
         share = Decimal(str(raw))
     except (InvalidOperation, ValueError):
         return None, f"funding_share {raw!r} is not a number"
+    if share.is_nan():  # Decimal parses "nan", but ordering a NaN raises InvalidOperation
+        return None, f"funding_share {raw!r} is not a number"
     if not Decimal(0) <= share <= Decimal(1):
         return None, f"funding_share {raw!r} is not between 0 and 1"
     return share, None

@@ -20,7 +20,7 @@ good news can be shown too; ``on_track_insights=False`` turns those off.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from nextbest.domain.candidate import ActionType, Benefit, Candidate, SignalType
 from nextbest.domain.client import Goal
@@ -34,7 +34,7 @@ from nextbest.finance.solvers import (
     required_contribution,
     smaller_target,
 )
-from nextbest.signals.amounts import money, urgency
+from nextbest.signals.amounts import CENT, money, urgency
 from nextbest.signals.base import SignalContext
 from nextbest.signals.goal_funding import (
     GoalFunding,
@@ -128,7 +128,11 @@ class GoalProgressDetector:
         needed = required_contribution(
             simulation, initial_value=initial, target_amount=target, threshold=threshold
         )
-        extra = money(Decimal(str(needed.monthly_contribution)) - funding.monthly_contribution)
+        # Up, not to the nearest cent: a declared funding_share can leave today's saving a
+        # fraction of a cent short of the answer, which must not round to "0.00 more".
+        extra = (Decimal(str(needed.monthly_contribution)) - funding.monthly_contribution).quantize(
+            CENT, rounding=ROUND_CEILING
+        )
         smaller = smaller_target(
             simulation, initial_value=initial, monthly_contribution=saving, threshold=threshold
         )
