@@ -41,10 +41,18 @@ class SignalEngine:
     assumptions: CapitalMarketAssumptions
     seed: int = 7
     _master: tuple[datetime | None, SecurityMaster] | None = field(default=None, repr=False)
+    _fingerprint: tuple[tuple[object, ...], str] | None = field(default=None, repr=False)
 
     def fingerprint(self) -> str:
-        names = ",".join(detector.name for detector in self.registry)
-        return f"{ENGINE_VERSION}|{self.assumptions.fingerprint()}|{self.seed}|{names}"
+        """What the engine is; worked out again only when the assumptions, seed or detectors
+        are replaced, because every cached read compares it."""
+        detectors = tuple(self.registry)
+        identity = (self.assumptions, self.seed, *detectors)
+        if self._fingerprint is None or self._fingerprint[0] != identity:
+            names = ",".join(detector.name for detector in detectors)
+            text = f"{ENGINE_VERSION}|{self.assumptions.fingerprint()}|{self.seed}|{names}"
+            self._fingerprint = (identity, text)
+        return self._fingerprint[1]
 
     def master(self, uow: UnitOfWork, version: datetime | None) -> SecurityMaster:
         """The security master, loaded again only when it changed."""

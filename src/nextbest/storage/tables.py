@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -193,4 +194,6 @@ class SignalCacheRow(Base):
     as_of: Mapped[date] = mapped_column(Date)
     inputs_key: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    candidates: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    # JSON text the repository encodes and decodes itself (with orjson: the cache is on the
+    # read path of every recommendation, and its content is entirely nextbest's own).
+    candidates: Mapped[str] = mapped_column(Text)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+import orjson
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from nextbest.domain.candidate import Candidate
@@ -40,19 +41,22 @@ class SignalCacheRepository:
         self._session = session
 
     def probe(self, client_id: ClientId) -> tuple[InputVersions, CachedSignals | None] | None:
-        """The input versions and the cached signals of a client; None when it does not exist."""
-        row = self._session.execute(
-            select(ClientRow.updated_at, PortfolioRow.updated_at, SignalCacheRow)
-            .select_from(ClientRow)
-            .outerjoin(PortfolioRow, PortfolioRow.client_id == ClientRow.client_id)
-            .outerjoin(SignalCacheRow, SignalCacheRow.client_id == ClientRow.client_id)
-            .where(ClientRow.client_id == client_id)
-        ).one_or_none()
+        """The input versions and the cached signals of a client in one query; None when the
+        client does not exist. This is the read path of every recommendation, so the statement
+        is built once and returns plain columns."""
+        row = self._session.execute(_PROBE, {"client_id": client_id}).one_or_none()
         if row is None:
             return None
-        client_updated, portfolio_updated, cache = row
-        versions = InputVersions(client_updated, portfolio_updated, self.securities_version())
-        return versions, None if cache is None else _cached(cache)
+        versions = InputVersions(row.client_updated_at, row.portfolio_updated_at, row.securities)
+        if row.inputs_key is None:
+            return versions, None
+        cached = CachedSignals(
+            as_of=row.as_of,
+            inputs_key=row.inputs_key,
+            computed_at=row.computed_at,
+            candidates=tuple(candidate_from_json(c) for c in orjson.loads(row.candidates)),
+        )
+        return versions, cached
 
     def securities_version(self) -> datetime | None:
         return self._session.scalar(select(func.max(SecurityRow.updated_at)))
@@ -75,7 +79,7 @@ class SignalCacheRepository:
             "as_of": as_of,
             "inputs_key": inputs_key,
             "computed_at": computed_at,
-            "candidates": [candidate_to_json(c) for c in candidates],
+            "candidates": orjson.dumps([candidate_to_json(c) for c in candidates]).decode(),
         }
         insert = dialect_insert(self._session, SignalCacheRow)
         self._session.execute(
@@ -86,10 +90,18 @@ class SignalCacheRepository:
         )
 
 
-def _cached(row: SignalCacheRow) -> CachedSignals:
-    return CachedSignals(
-        as_of=row.as_of,
-        inputs_key=row.inputs_key,
-        computed_at=row.computed_at,
-        candidates=tuple(candidate_from_json(c) for c in row.candidates),
+_PROBE = (
+    select(
+        ClientRow.updated_at.label("client_updated_at"),
+        PortfolioRow.updated_at.label("portfolio_updated_at"),
+        select(func.max(SecurityRow.updated_at)).scalar_subquery().label("securities"),
+        SignalCacheRow.as_of,
+        SignalCacheRow.inputs_key,
+        SignalCacheRow.computed_at,
+        SignalCacheRow.candidates,
     )
+    .select_from(ClientRow)
+    .outerjoin(PortfolioRow, PortfolioRow.client_id == ClientRow.client_id)
+    .outerjoin(SignalCacheRow, SignalCacheRow.client_id == ClientRow.client_id)
+    .where(ClientRow.client_id == bindparam("client_id"))
+)

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import nextbest.storage.types
 
@@ -26,11 +25,7 @@ def upgrade() -> None:
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("inputs_key", sa.String(length=64), nullable=False),
         sa.Column("computed_at", nextbest.storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "candidates",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
+        sa.Column("candidates", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["clients.client_id"],
