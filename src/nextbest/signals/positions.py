@@ -43,6 +43,7 @@ __all__ = [
     "restriction_reasons",
     "security_evidence",
     "sell_trades",
+    "switch_trades",
 ]
 
 
@@ -190,3 +191,18 @@ def sell_trades(exposure: Exposure, amount: Decimal) -> list[Trade]:
         for position, part in zip(exposure.positions, parts, strict=True)
         if part > 0
     ]
+
+
+def switch_trades(exposure: Exposure, into: Security) -> list[Trade]:
+    """Sell all of the exposure and buy ``into`` for the same amount, account by account."""
+    trades: list[Trade] = []
+    for position in exposure.positions:
+        amount = money(position.holding.market_value)
+        if amount <= 0:
+            continue
+        account_id = position.account.account_id
+        trades.append(
+            Trade(TradeSide.SELL, amount, exposure.security.security_id, None, account_id)
+        )
+        trades.append(Trade(TradeSide.BUY, amount, into.security_id, None, account_id))
+    return trades

@@ -38,8 +38,6 @@ from nextbest.domain.candidate import (
     Candidate,
     Category,
     SignalType,
-    Trade,
-    TradeSide,
 )
 from nextbest.domain.enums import EsgFocus
 from nextbest.domain.security import Security
@@ -53,6 +51,7 @@ from nextbest.signals.positions import (
     positions,
     restriction_reasons,
     security_evidence,
+    switch_trades,
 )
 
 __all__ = ["DEFAULT_MIN_ESG_SCORE", "PreferenceMismatchDetector"]
@@ -172,14 +171,7 @@ class PreferenceMismatchDetector:
         ]
         currency = context.portfolio.base_currency if context.portfolio else ""
         scored = "unscored" if score is None else f"scored {score}/100"
-        trades: list[Trade] = []
-        for position in exposure.positions:
-            amount = money(position.holding.market_value)
-            if amount <= 0:
-                continue
-            account_id = position.account.account_id
-            trades.append(Trade(TradeSide.SELL, amount, security.security_id, None, account_id))
-            trades.append(Trade(TradeSide.BUY, amount, alternative.security_id, None, account_id))
+        trades = switch_trades(exposure, alternative)
         return Candidate(
             key=f"{SignalType.PREFERENCE_MISMATCH.value}:{security.security_id}",
             signal=SignalType.PREFERENCE_MISMATCH,

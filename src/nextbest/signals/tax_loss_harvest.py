@@ -48,8 +48,6 @@ from nextbest.domain.candidate import (
     Candidate,
     Category,
     SignalType,
-    Trade,
-    TradeSide,
 )
 from nextbest.domain.enums import AccountType, TaxWrapper
 from nextbest.domain.security import Security
@@ -63,6 +61,7 @@ from nextbest.signals.positions import (
     has_holdings,
     positions,
     security_evidence,
+    switch_trades,
 )
 
 __all__ = [
@@ -229,14 +228,7 @@ class TaxLossHarvestDetector:
             if p.holding.acquired_on is not None
         )
         currency = context.portfolio.base_currency if context.portfolio else ""
-        trades: list[Trade] = []
-        for position in lots.positions:
-            amount = money(position.holding.market_value)
-            if amount <= 0:
-                continue
-            account_id = position.account.account_id
-            trades.append(Trade(TradeSide.SELL, amount, security.security_id, None, account_id))
-            trades.append(Trade(TradeSide.BUY, amount, replacement.security_id, None, account_id))
+        trades = switch_trades(lots, replacement)
         return Candidate(
             key=f"{SignalType.TAX_LOSS_HARVEST.value}:{security.security_id}",
             signal=SignalType.TAX_LOSS_HARVEST,
