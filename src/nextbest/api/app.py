@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.signals.warm_up:
             await run_in_threadpool(warm_up, app.state.signal_engine, paths=settings.signals.paths)
+        # Imports and the warm-up leave ~200,000 long-lived objects; frozen, a full garbage
+        # collection skips them (measured: 65-70 ms before, under 0.1 ms after), which would
+        # otherwise land on some unlucky request's latency.
+        gc.freeze()
         yield
         engine.dispose()
 

@@ -1,4 +1,8 @@
-"""Dependencies the routes declare, as ``Annotated`` aliases."""
+"""Dependencies the routes declare, as ``Annotated`` aliases.
+
+They are ``async`` because none of them blocks: a plain ``def`` dependency costs a trip through
+the thread pool on every request.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +18,21 @@ from nextbest.storage.unit_of_work import UnitOfWork
 __all__ = ["NowDep", "SettingsDep", "SignalEngineDep", "UowDep", "current_time"]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _signal_engine(request: Request) -> SignalEngine:
+async def _signal_engine(request: Request) -> SignalEngine:
     engine: SignalEngine = request.app.state.signal_engine
     return engine
 
 
-def _uow(request: Request) -> UnitOfWork:
+async def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.session_factory)
 
 
-def current_time() -> datetime:
+async def current_time() -> datetime:
     """The clock; tests replace it through ``app.dependency_overrides``."""
     return datetime.now(UTC)
 
