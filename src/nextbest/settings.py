@@ -12,7 +12,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Environment", "IngestSettings", "LogSettings", "Settings", "SignalSettings"]
+__all__ = [
+    "BehaviourSettings",
+    "Environment",
+    "IngestSettings",
+    "LogSettings",
+    "Settings",
+    "SignalSettings",
+]
 
 
 class Environment(StrEnum):
@@ -43,6 +50,24 @@ class SignalSettings(BaseModel):
     """Seed of the projections, so the same inputs always give the same signals."""
     warm_up: bool = True
     """Load the optimiser and draw the projection shocks at start, not on the first request."""
+
+
+class BehaviourSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    half_life_days: Annotated[float, Field(gt=0, le=3_650)] = 30.0
+    """Half-life of behaviour evidence: an event this old counts half as much as one today."""
+    fast_half_life_days: Annotated[float, Field(gt=0, le=365)] = 7.0
+    """Shorter half-life kept beside the main one; it is used when behaviour has changed."""
+    cold_start_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """Days of history before a profile is fully personal (seed 002: 30)."""
+    min_interactions: Annotated[int, Field(ge=1, le=10_000)] = 20
+    """Events needed before a profile is fully personal."""
+    drift_threshold: Annotated[float, Field(gt=0, le=1)] = 0.15
+    """Jensen-Shannon divergence (base 2) between recent and long-run behaviour that counts as
+    a sudden change."""
+    segments: Annotated[int, Field(ge=0, le=50)] = 0
+    """Number of segments ``nextbest segments`` fits; 0 chooses it by silhouette (3 to 8)."""
 
 
 class LogSettings(BaseModel):
@@ -77,6 +102,8 @@ class Settings(BaseSettings):
     """How signals are computed."""
     ingest: IngestSettings = IngestSettings()
     """Limits on what the ingestion API accepts."""
+    behaviour: BehaviourSettings = BehaviourSettings()
+    """How the behaviour profile learns."""
     log: LogSettings = LogSettings()
     """Logging output."""
 

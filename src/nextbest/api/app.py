@@ -15,9 +15,10 @@ from nextbest import __version__
 from nextbest.api.errors import install_error_handlers
 from nextbest.api.logging import configure_logging
 from nextbest.api.middleware import EdgeMiddleware
-from nextbest.api.routes import clients, events, health, securities, signals
+from nextbest.api.routes import clients, events, health, profiles, securities, signals
 from nextbest.api.schemas.events import EventBatchIn, EventIn
 from nextbest.services.engine_setup import build_signal_engine, warm_up
+from nextbest.services.profiles import ProfileConfig
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.profile_config = ProfileConfig.from_settings(settings.behaviour)
     app.state.signal_engine = build_signal_engine(
         assumptions_file=settings.assumptions_file,
         paths=settings.signals.paths,
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         clients.router,
         signals.router,
+        profiles.router,
         securities.router,
         events.router,
         health.router,

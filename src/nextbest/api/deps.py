@@ -11,11 +11,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from nextbest.services.profiles import ProfileConfig
 from nextbest.services.signals import SignalEngine
 from nextbest.settings import Settings
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["NowDep", "SettingsDep", "SignalEngineDep", "UowDep", "current_time"]
+__all__ = ["NowDep", "ProfileConfigDep", "SettingsDep", "SignalEngineDep", "UowDep", "current_time"]
 
 
 async def _settings(request: Request) -> Settings:
@@ -26,6 +27,11 @@ async def _settings(request: Request) -> Settings:
 async def _signal_engine(request: Request) -> SignalEngine:
     engine: SignalEngine = request.app.state.signal_engine
     return engine
+
+
+async def _profile_config(request: Request) -> ProfileConfig:
+    config: ProfileConfig = request.app.state.profile_config
+    return config
 
 
 async def _uow(request: Request) -> UnitOfWork:
@@ -41,3 +47,4 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
 SignalEngineDep = Annotated[SignalEngine, Depends(_signal_engine)]
 NowDep = Annotated[datetime, Depends(current_time)]
+ProfileConfigDep = Annotated[ProfileConfig, Depends(_profile_config)]

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 
+from nextbest.behavior.state import DEFAULT_DECAY, Decay
 from nextbest.services.clients import put_client
 from nextbest.services.ingest import ingest_events
 from nextbest.services.portfolios import put_portfolio
+from nextbest.services.profiles import ProfileConfig
 from nextbest.services.securities import upsert_securities
 from nextbest.settings import Settings
 from nextbest.sim.demo_book import DemoBook, build_demo_book
@@ -21,7 +23,9 @@ __all__ = ["load_demo", "store_demo_book"]
 EVENT_CHUNK = 1_000
 
 
-def store_demo_book(book: DemoBook, *, uow: UnitOfWork, now: datetime) -> dict[str, int]:
+def store_demo_book(
+    book: DemoBook, *, uow: UnitOfWork, now: datetime, decay: Decay = DEFAULT_DECAY
+) -> dict[str, int]:
     """Store the book; running it twice replaces clients and stores no event twice."""
     upsert_securities(book.securities, uow=uow, now=now)
     for client in book.clients:
@@ -32,7 +36,7 @@ def store_demo_book(book: DemoBook, *, uow: UnitOfWork, now: datetime) -> dict[s
     for start in range(0, len(book.events), EVENT_CHUNK):
         chunk = list(enumerate(book.events[start : start + EVENT_CHUNK]))
         report = ingest_events(
-            chunk, received=len(chunk), uow=uow, now=now, max_clock_skew=timedelta(0)
+            chunk, received=len(chunk), uow=uow, now=now, max_clock_skew=timedelta(0), decay=decay
         )
         stored += len(report.stored)
     return {
@@ -52,7 +56,12 @@ def load_demo(*, settings: Settings, clients: int, seed: int, days: int, console
     engine = make_engine(settings.database_url)
     try:
         with console.status("storing it"):
-            counts = store_demo_book(book, uow=UnitOfWork(make_session_factory(engine)), now=now)
+            counts = store_demo_book(
+                book,
+                uow=UnitOfWork(make_session_factory(engine)),
+                now=now,
+                decay=ProfileConfig.from_settings(settings.behaviour).decay,
+            )
     finally:
         engine.dispose()
     console.print(

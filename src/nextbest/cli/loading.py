@@ -24,6 +24,7 @@ from nextbest.errors import NextBestError
 from nextbest.services.clients import put_client
 from nextbest.services.ingest import ingest_events
 from nextbest.services.portfolios import put_portfolio
+from nextbest.services.profiles import ProfileConfig
 from nextbest.services.securities import upsert_securities
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
@@ -120,6 +121,7 @@ def _load_chunk(
         uow=uow,
         now=now,
         max_clock_skew=timedelta(seconds=settings.ingest.max_clock_skew_seconds),
+        decay=ProfileConfig.from_settings(settings.behaviour).decay,
     )
     summary.stored += len(report.stored)
     summary.duplicates += len(report.duplicates)

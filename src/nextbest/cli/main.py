@@ -111,6 +111,45 @@ def signals(
         raise typer.Exit(1) from error
 
 
+profiles_app = typer.Typer(help="Behaviour profiles.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+
+@profiles_app.command("rebuild")
+def profiles_rebuild() -> None:
+    """Recompute every profile from the stored events (after changing the decay settings)."""
+    from nextbest.cli.profiles import rebuild
+
+    migrate()
+    started = time.perf_counter()
+    report = rebuild(settings=_settings(), console=console)
+    console.print(
+        f"rebuilt {report.clients - report.kept:,} profiles from {report.events:,} events "
+        f"in {time.perf_counter() - started:.1f} s"
+        + (
+            f"; {report.kept:,} kept as they were (privacy mode: no raw events to rebuild from)"
+            if report.kept
+            else ""
+        )
+    )
+
+
+@app.command()
+def segments(
+    seed: Annotated[int, typer.Option(help="Seed of the clustering")] = 7,
+) -> None:
+    """Refit the client segments and print their sizes and profiles."""
+    from nextbest.cli.profiles import print_segments, refit
+
+    migrate()
+    try:
+        model = refit(settings=_settings(), seed=seed)
+    except ValueError as error:
+        console.print(str(error))
+        raise typer.Exit(1) from error
+    print_segments(model, console)
+
+
 @app.command()
 def demo(
     serve_after: Annotated[

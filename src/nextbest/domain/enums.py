@@ -10,11 +10,15 @@ __all__ = [
     "ConsentPurpose",
     "Controversy",
     "DetailLevel",
+    "EngagementLevel",
     "EsgFocus",
     "EventType",
     "GoalType",
     "IncomeBand",
+    "InvestmentStyle",
+    "LifeStage",
     "NetWorthBand",
+    "NotificationFrequency",
     "Priority",
     "RiskTolerance",
     "Sector",
@@ -85,6 +89,37 @@ class DetailLevel(StrEnum):
     CONCISE = "CONCISE"
     MODERATE = "MODERATE"
     DETAILED = "DETAILED"
+
+
+class NotificationFrequency(StrEnum):
+    """How often a client wants to hear from nextbest (seed 002)."""
+
+    REAL_TIME = "REAL_TIME"
+    DAILY = "DAILY"
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+
+
+class EngagementLevel(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class InvestmentStyle(StrEnum):
+    """How a client engages with investing, inferred from what they use and read."""
+
+    HANDS_OFF = "HANDS_OFF"
+    GOAL_BASED = "GOAL_BASED"
+    SELF_DIRECTED = "SELF_DIRECTED"
+
+
+class LifeStage(StrEnum):
+    EARLY_CAREER = "EARLY_CAREER"
+    FAMILY_BUILDING = "FAMILY_BUILDING"
+    MID_CAREER = "MID_CAREER"
+    PRE_RETIREMENT = "PRE_RETIREMENT"
+    RETIRED = "RETIRED"
 
 
 class ConsentPurpose(StrEnum):
@@ -183,3 +218,4 @@ class EventType(StrEnum):
     LOGIN = "LOGIN"
     LOGOUT = "LOGOUT"
     PAGE_VIEW = "PAGE_VIEW"
+    FEEDBACK = "FEEDBACK"

@@ -17,6 +17,7 @@ REQUIRED_CONTEXT: Mapping[EventType, tuple[str, ...]] = {
     EventType.GOAL_CREATED: ("goal_type",),
     EventType.CONTENT_READ: ("topic",),
     EventType.TIME_SPENT: ("duration_seconds",),
+    EventType.FEEDBACK: ("sentiment",),
 }
 """Context keys an event of each type must carry for the behaviour profile to learn from it."""
 

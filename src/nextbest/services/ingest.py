@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from nextbest.behavior.state import DEFAULT_DECAY, Decay
 from nextbest.domain.event import Event
+from nextbest.services.profiles import count_events
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = ["IngestReport", "Rejection", "RejectionKind", "ingest_events"]
@@ -45,11 +47,13 @@ def ingest_events(
     now: datetime,
     max_clock_skew: timedelta,
     rejected: Sequence[Rejection] = (),
+    decay: Decay = DEFAULT_DECAY,
 ) -> IngestReport:
     """Store the new events among ``events`` (each with its index in the request).
 
     ``rejected`` are items the edge already refused; they are carried into the report. The
-    accepted events are written in one transaction: all of them or, on a failure, none.
+    accepted events are written in one transaction, together with the profile aggregates they
+    update: all of them or, on a failure, none.
     """
     report = IngestReport(received=received, rejected=list(rejected))
     latest = now + max_clock_skew
@@ -87,7 +91,9 @@ def ingest_events(
                     report.duplicates.append(index)
                 else:
                     writable[event.event_id] = (index, event)
-            stored = uow.events.add_many([event for _, event in writable.values()], received_at=now)
+            stored = count_events(
+                uow, [event for _, event in writable.values()], now=now, decay=decay
+            )
             uow.commit()
         for event_id, (index, _) in writable.items():
             (report.stored if event_id in stored else report.duplicates).append(index)

@@ -198,12 +198,21 @@ class _Client:
             "target_type": "recommendation",
             "target_id": f"rec-demo-{self.index:05d}-{self.recommendations:04d}",
         }
+        # How much of the text the client opens and reads: a per-client appetite, drawn from a
+        # generator of its own so the rest of the book stays as it was before this was added.
+        reading = random.Random(f"reading-{self.index}-{self.recommendations}")
+        appetite = random.Random(f"appetite-{self.index}").random()
         yield (
             at,
             {
                 **target,
                 "event_type": EventType.RECOMMENDATION_VIEWED,
-                "context": {"category": category, "position": rng.randint(1, 3)},
+                "context": {
+                    "category": category,
+                    "position": rng.randint(1, 3),
+                    "expanded": reading.random() < appetite,
+                    "dwell_seconds": round(reading.uniform(3, 25) + 70 * appetite**2),
+                },
             },
         )
         affinity = self.affinity(category)
@@ -290,6 +299,20 @@ class _Client:
                 },
             )
         )
+        feedback = random.Random(f"feedback-{self.index}-{number}")  # own draws: see reading
+        if feedback.random() < 0.04:
+            at += timedelta(seconds=feedback.randint(2, 30))
+            sentiment = round(max(-1.0, min(1.0, feedback.gauss(0.2, 0.5))), 2)
+            drafts.append(
+                (
+                    at,
+                    {
+                        **common,
+                        "event_type": EventType.FEEDBACK,
+                        "context": {"sentiment": sentiment},
+                    },
+                )
+            )
         if rng.random() < 0.7:  # the rest simply time out
             logout = at + timedelta(seconds=1)
             drafts.append((logout, {**common, "event_type": EventType.LOGOUT}))

@@ -32,10 +32,13 @@ __all__ = [
     "Base",
     "ClientRow",
     "ConsentRow",
+    "EventReceiptRow",
     "EventRow",
     "HoldingRow",
+    "PersonalizationProfileRow",
     "PortfolioRow",
     "SecurityRow",
+    "SegmentModelRow",
     "SignalCacheRow",
 ]
 
@@ -197,3 +200,41 @@ class SignalCacheRow(Base):
     # JSON text the repository encodes and decodes itself (with orjson: the cache is on the
     # read path of every recommendation, and its content is entirely nextbest's own).
     candidates: Mapped[str] = mapped_column(Text)
+
+
+class PersonalizationProfileRow(Base):
+    """A client's behaviour aggregates and explicit preferences: one row, locked while updated."""
+
+    __tablename__ = "personalization_profiles"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), primary_key=True
+    )
+    # JSON text encoded by behaviour's own codec (orjson): read and written on every ingest.
+    state: Mapped[str | None] = mapped_column(Text)
+    preferences: Mapped[str | None] = mapped_column(Text)
+    privacy_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class EventReceiptRow(Base):
+    """Proof an event was counted, for clients in privacy mode: the id only, no content."""
+
+    __tablename__ = "event_receipts"
+    __table_args__ = (Index(None, "client_id"),)
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.client_id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SegmentModelRow(Base):
+    """A fitted segmentation: scaler, centroids and per-segment priors, newest version wins."""
+
+    __tablename__ = "segment_models"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    clients: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(Text)

@@ -14,6 +14,7 @@ from nextbest.storage.repositories import (
     ClientRepository,
     EventRepository,
     PortfolioRepository,
+    ProfileRepository,
     SecurityRepository,
     SignalCacheRepository,
 )
@@ -32,6 +33,7 @@ class UnitOfWork:
     securities: SecurityRepository
     events: EventRepository
     signals: SignalCacheRepository
+    profiles: ProfileRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -47,6 +49,7 @@ class UnitOfWork:
         self.securities = SecurityRepository(session)
         self.events = EventRepository(session)
         self.signals = SignalCacheRepository(session)
+        self.profiles = ProfileRepository(session)
         return self
 
     def __exit__(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from nextbest.api.deps import NowDep, SettingsDep, UowDep
+from nextbest.api.deps import NowDep, ProfileConfigDep, SettingsDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.schemas.common import describe_problems, validation_problems
 from nextbest.api.schemas.events import EventRejection, EventsOut, IngestStatus, parse_event
@@ -74,7 +74,12 @@ def _out(report: IngestReport, status: IngestStatus, events: list[tuple[int, Eve
     responses={201: {"model": EventsOut, "description": "The one event was stored"}},
 )
 async def post_events_route(
-    request: Request, response: Response, settings: SettingsDep, uow: UowDep, now: NowDep
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
+    config: ProfileConfigDep,
+    uow: UowDep,
+    now: NowDep,
 ) -> EventsOut:
     """Store one event, or a batch as `{"events": [...]}`; a repeated event_id is stored once."""
     try:
@@ -109,6 +114,7 @@ async def post_events_route(
             now=now,
             max_clock_skew=skew,
             rejected=rejections,
+            decay=config.decay,
         )
         return _out(report, "batch", events)
     try:
@@ -117,7 +123,13 @@ async def post_events_route(
         problems = validation_problems(list(error.errors()))
         raise ValidationFailed([(p.loc, p.message) for p in problems]) from error
     report = await run_in_threadpool(
-        ingest_events, [(0, event)], received=1, uow=uow, now=now, max_clock_skew=skew
+        ingest_events,
+        [(0, event)],
+        received=1,
+        uow=uow,
+        now=now,
+        max_clock_skew=skew,
+        decay=config.decay,
     )
     if report.rejected:
         rejection = report.rejected[0]

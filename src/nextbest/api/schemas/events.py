@@ -53,8 +53,9 @@ class EventIn(StrictModel):
         default_factory=dict,
         description=(
             "Small, type-specific details: FEATURE_USED needs `feature`, GOAL_CREATED `goal_type`,"
-            " CONTENT_READ `topic`, TIME_SPENT `duration_seconds`. At most 4 KiB of JSON by"
-            " default; never put names, e-mail addresses or free text typed by the client here."
+            " CONTENT_READ `topic`, TIME_SPENT `duration_seconds`, FEEDBACK `sentiment` (-1 to"
+            " 1). At most 4 KiB of JSON by default; never put names, e-mail addresses or free"
+            " text typed by the client here."
         ),
     )
 
@@ -80,6 +81,14 @@ class EventIn(StrictModel):
                 raise ValueError(
                     f"context.duration_seconds must be a number from 0 to {MAX_DURATION_SECONDS}"
                 )
+        if self.type is EventType.FEEDBACK:
+            sentiment = self.context["sentiment"]
+            if (
+                isinstance(sentiment, bool)
+                or not isinstance(sentiment, int | float)
+                or not -1 <= sentiment <= 1
+            ):
+                raise ValueError("context.sentiment must be a number from -1 to 1")
         if self.type.startswith("RECOMMENDATION_") and not self.target_id:
             raise ValueError(f"a {self.type} event needs target_id: the recommendation's id")
         return self

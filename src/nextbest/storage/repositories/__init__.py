@@ -3,6 +3,7 @@
 from nextbest.storage.repositories.clients import ClientRepository
 from nextbest.storage.repositories.events import EventRepository
 from nextbest.storage.repositories.portfolios import PortfolioRepository
+from nextbest.storage.repositories.profiles import ProfileRepository
 from nextbest.storage.repositories.securities import SecurityRepository
 from nextbest.storage.repositories.signals import SignalCacheRepository
 
@@ -10,6 +11,7 @@ __all__ = [
     "ClientRepository",
     "EventRepository",
     "PortfolioRepository",
+    "ProfileRepository",
     "SecurityRepository",
     "SignalCacheRepository",
 ]

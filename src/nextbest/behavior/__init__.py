@@ -1,0 +1,1 @@
+"""Behaviour: events to profile aggregates, learned preferences, segments."""
