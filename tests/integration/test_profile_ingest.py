@@ -16,9 +16,14 @@ from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId
 from nextbest.domain.preferences import ExplicitPreferences
 from nextbest.services.ingest import ingest_events
-from nextbest.services.profiles import put_preferences, rebuild_profiles
+from nextbest.services.profiles import compact_profiles, put_preferences, rebuild_profiles
 from nextbest.storage.database import make_engine, make_session_factory
-from nextbest.storage.tables import EventReceiptRow, EventRow, PersonalizationProfileRow
+from nextbest.storage.tables import (
+    EventReceiptRow,
+    EventRow,
+    PersonalizationProfileRow,
+    ProfileDeltaRow,
+)
 from nextbest.storage.unit_of_work import UnitOfWork
 from tests.behaviour_builders import NOW, daily_sessions, event
 from tests.unit.behavior.test_state import _assert_same
@@ -30,7 +35,7 @@ def _fresh(url: str) -> tuple[Engine, UnitOfWork]:
     engine = make_engine(url)
     uow = UnitOfWork(make_session_factory(engine))
     with uow:
-        for table in (EventRow, EventReceiptRow, PersonalizationProfileRow):
+        for table in (EventRow, EventReceiptRow, ProfileDeltaRow, PersonalizationProfileRow):
             uow.session.execute(delete(table))
         for client_id in CLIENTS:
             uow.clients.save(
@@ -193,5 +198,23 @@ def test_privacy_mode_keeps_counts_but_no_raw_events(database_url: str) -> None:
         report = rebuild_profiles(uow, decay=DEFAULT_DECAY, now=NOW)
         assert report.kept == 1  # nothing to rebuild it from: kept as it is
         assert _states(uow)["c-1"].events == 8
+    finally:
+        engine.dispose()
+
+
+def test_deltas_are_compacted_without_changing_the_profile(database_url: str) -> None:
+    engine, uow = _fresh(database_url)
+    try:
+        history = _history(11)
+        _ingest(uow, history, batch=1)  # one delta per event
+        with uow:
+            before = uow.profiles.delta_count()
+        assert 0 < before <= len(history)
+        folded = compact_profiles(uow, [ClientId(c) for c in CLIENTS], now=NOW)
+        assert folded == before
+        with uow:
+            assert uow.profiles.delta_count() == 0
+        for cid, state in _in_order(history).items():
+            _assert_same(_states(uow)[cid], state)
     finally:
         engine.dispose()

@@ -45,6 +45,11 @@ __all__ = [
 STATE_VERSION = 1
 MAX_KEYS_PER_KIND = 64
 MAX_DEVICES = 4
+_CAPS = {
+    **{kind: MAX_KEYS_PER_KIND for kind in ("view", "acc", "dis", "feat", "topic")},
+    "dev": MAX_DEVICES,
+}
+"""The kinds :meth:`ProfileState.keyed` caps, and their caps."""
 _DAY = 86_400.0
 _MAX_KEY_LENGTH = 64
 
@@ -83,6 +88,12 @@ class ProfileState:
     last_at: float | None = None
     counts: dict[str, int] = field(default_factory=dict)
     decayed: dict[str, Entry] = field(default_factory=dict)
+    _slow_rate: float = field(init=False, repr=False, compare=False)
+    _fast_rate: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._slow_rate = self.decay.slow_rate
+        self._fast_rate = self.decay.fast_rate
 
     @property
     def decay(self) -> Decay:
@@ -130,7 +141,7 @@ class ProfileState:
         entry = self.decayed.get(key)
         if entry is None:
             return 0.0
-        rate = self.decay.fast_rate if fast else self.decay.slow_rate
+        rate = self._fast_rate if fast else self._slow_rate
         return entry[1 if fast else 0] * math.exp(-rate * max(0.0, now - entry[2]))
 
     def values(self, kind: str, now: float, *, fast: bool = False) -> dict[str, float]:
@@ -148,21 +159,75 @@ class ProfileState:
     # -- writing ------------------------------------------------------------------------------
 
     def add(self, key: str, at: float, weight: float = 1.0) -> None:
+        self._add_entry(key, weight, weight, at)
+
+    def merge(self, other: ProfileState) -> None:
+        """Add ``other``'s evidence to this state (mutates it), as if its events were applied.
+
+        Merging is what makes deltas possible: ingestion writes the aggregates of each batch's
+        events on their own and a reader (or compaction) adds them up, in any order. Keys past
+        a cap are pooled exactly as :meth:`keyed` pools them when events are applied.
+        """
+        if (other.half_life_days, other.fast_half_life_days) != (
+            self.half_life_days,
+            self.fast_half_life_days,
+        ):
+            raise ValueError("cannot merge aggregates built with different half-lives")
+        self.events += other.events
+        if other.first_at is not None:
+            self.first_at = (
+                other.first_at if self.first_at is None else min(self.first_at, other.first_at)
+            )
+        if other.last_at is not None:
+            self.last_at = (
+                other.last_at if self.last_at is None else max(self.last_at, other.last_at)
+            )
+        decayed = self.decayed
+        new = [key for key in other.decayed if key not in decayed]
+        if not new:  # the usual case: nothing to pool, add entry by entry
+            for key, (slow, fast, t) in other.decayed.items():
+                self._add_entry(key, slow, fast, t)
+            for key, count in other.counts.items():
+                self.counts[key] = self.counts.get(key, 0) + count
+            return
+        sizes: dict[str, int] = {}
+        for key in decayed:
+            kind = key.split(":", 1)[0]
+            sizes[kind] = sizes.get(kind, 0) + 1
+        renamed: dict[str, str] = {}
+        for key in sorted(other.decayed, key=lambda k: not k.startswith("dev:")):
+            kind, _, rest = key.partition(":")
+            if kind in ("dh", "df"):
+                device, _, tail = rest.partition(":")
+                target = f"{kind}:{renamed.get(f'dev:{device}', f'dev:{device}')[4:]}:{tail}"
+            else:
+                target = key
+                cap = _CAPS.get(kind)
+                if cap is not None and key not in self.decayed:
+                    if sizes.get(kind, 0) >= cap:
+                        target = f"{kind}:_other"
+                    if target not in self.decayed:
+                        sizes[kind] = sizes.get(kind, 0) + 1
+            renamed[key] = target
+            self._add_entry(target, *other.decayed[key])
+        for key, count in other.counts.items():
+            target = renamed.get(key, key)
+            self.counts[target] = self.counts.get(target, 0) + count
+
+    def _add_entry(self, key: str, slow: float, fast: float, t: float) -> None:
         entry = self.decayed.get(key)
         if entry is None:
-            self.decayed[key] = [weight, weight, at]
+            self.decayed[key] = [slow, fast, t]
             return
-        slow, fast, t = entry
-        decay = self.decay
-        if at >= t:
-            gap = at - t
-            entry[0] = slow * math.exp(-decay.slow_rate * gap) + weight
-            entry[1] = fast * math.exp(-decay.fast_rate * gap) + weight
-            entry[2] = at
+        if t >= entry[2]:
+            gap = t - entry[2]
+            entry[0] = entry[0] * math.exp(-self._slow_rate * gap) + slow
+            entry[1] = entry[1] * math.exp(-self._fast_rate * gap) + fast
+            entry[2] = t
         else:
-            gap = t - at
-            entry[0] = slow + weight * math.exp(-decay.slow_rate * gap)
-            entry[1] = fast + weight * math.exp(-decay.fast_rate * gap)
+            gap = entry[2] - t
+            entry[0] += slow * math.exp(-self._slow_rate * gap)
+            entry[1] += fast * math.exp(-self._fast_rate * gap)
 
     def bump(self, key: str, by: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + by

@@ -1,15 +1,21 @@
 """The behaviour profile: updated on ingestion, read and overruled by the client, rebuilt.
 
-Aggregates change in the same transaction that stores the events, so an event is either stored
-and counted or neither. Clients in privacy mode keep receipts (ids only) instead of raw events.
+The aggregates of each batch's events are appended as deltas in the same transaction that stores
+the events, so an event is either stored and counted or neither, and concurrent batches never
+wait for one another. Readers add the deltas to the compacted state; a client's deltas are folded
+in once it has gathered a few. Clients in privacy mode keep receipts (ids only), not raw events.
 """
 
 from __future__ import annotations
 
+import logging
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from nextbest.behavior.priors import DEFAULT_PRIORS
 from nextbest.behavior.profile import ProfileReport, ProfileRules, build_profile
@@ -27,6 +33,7 @@ from nextbest.storage.unit_of_work import UnitOfWork
 __all__ = [
     "ProfileConfig",
     "RebuildReport",
+    "compact_profiles",
     "count_events",
     "get_preferences",
     "get_profile",
@@ -34,6 +41,8 @@ __all__ = [
     "rebuild_profiles",
     "refit_segments",
 ]
+
+_log = logging.getLogger(__name__)
 
 RECEIPTS = "receipts"
 """State counter of events held only as receipts: such a profile cannot be rebuilt from events."""
@@ -63,26 +72,29 @@ class ProfileConfig:
 DEFAULT_CONFIG = ProfileConfig.from_settings(BehaviourSettings())
 
 
+COMPACT_AFTER = 16
+"""Deltas a client gathers, on average, before ingestion folds them into the compacted state."""
+
+
 def count_events(
     uow: UnitOfWork,
     events: Sequence[Event],
     *,
     now: datetime,
     decay: Decay,
-) -> set[EventId]:
-    """Store ``events`` (known clients, new ids) and fold the stored ones into their profiles.
+) -> tuple[set[EventId], list[ClientId]]:
+    """Store ``events`` (known clients, new ids) and append their aggregates as deltas.
 
-    Runs inside the caller's unit of work; returns the ids stored (raw or as receipts).
+    Runs inside the caller's unit of work. Returns the ids stored (raw or as receipts) and the
+    clients whose deltas should now be compacted (see :func:`compact_profiles`).
     """
     if not events:
-        return set()
-    profiles = uow.profiles.lock({event.client_id for event in events}, now=now)
-    private = {cid for cid, p in profiles.items() if p.preferences.privacy_mode}
+        return set(), []
+    guards = uow.profiles.guard({event.client_id for event in events}, now=now)
+    private = {cid for cid, guard in guards.items() if guard.privacy_mode}
     kept = [event for event in events if event.client_id not in private]
     hidden = [event for event in events if event.client_id in private]
-    once_private = {
-        cid for cid, p in profiles.items() if p.state is not None and p.state.count(RECEIPTS)
-    }
+    once_private = {cid for cid, guard in guards.items() if guard.keeps_receipts}
     if once_private:  # ids counted while the client was in privacy mode must stay counted once
         receipted = uow.profiles.receipted(
             event.event_id for event in kept if event.client_id in once_private
@@ -91,20 +103,45 @@ def count_events(
     stored = uow.events.add_many(kept, received_at=now)
     receipts = uow.profiles.add_receipts(hidden, received_at=now)
     counted = stored | receipts
-    states: dict[ClientId, ProfileState] = {}
+    deltas: dict[ClientId, ProfileState] = {}
     for event in events:
         if event.event_id not in counted:
             continue
-        profile = profiles[event.client_id]
-        state = states.get(event.client_id)
-        if state is None:
-            state = profile.state or ProfileState.empty(decay)
-            states[event.client_id] = state
-        apply_event(state, event)
+        delta = deltas.get(event.client_id)
+        if delta is None:
+            delta = deltas[event.client_id] = ProfileState.empty(decay)
+        apply_event(delta, event)
         if event.event_id in receipts:
-            state.bump(RECEIPTS)
-    uow.profiles.save_states(states, now=now)
-    return counted
+            delta.bump(RECEIPTS)
+    added = uow.profiles.add_deltas(deltas, now=now)
+    # About one delta in COMPACT_AFTER, picked by a hash of its id and client, triggers its
+    # client's compaction: no query counts deltas, and a client gathers COMPACT_AFTER deltas
+    # between compactions on average, whatever the order clients' batches interleave in.
+    return counted, sorted(
+        {
+            cid
+            for delta_id, cid in added
+            if zlib.crc32(f"{delta_id}:{cid}".encode()) % COMPACT_AFTER == 0
+        }
+    )
+
+
+def compact_profiles(uow: UnitOfWork, client_ids: Sequence[ClientId], *, now: datetime) -> int:
+    """Fold the clients' deltas into their compacted aggregates, in a transaction of its own.
+
+    Best effort: ingestion calls it after its own commit, and a failure here loses nothing (the
+    deltas stay and are folded next time), so it is logged, not raised.
+    """
+    if not client_ids:
+        return 0
+    try:
+        with uow:
+            folded = uow.profiles.compact(client_ids, now=now)
+            uow.commit()
+    except SQLAlchemyError as error:
+        _log.warning("profile compaction failed; it will be retried", exc_info=error)
+        return 0
+    return folded
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -192,13 +229,14 @@ def put_preferences(
     with uow:
         if not uow.clients.existing([client_id]):
             raise NotFound("client", client_id)
-        stored = uow.profiles.lock([client_id], now=now)[client_id]
+        uow.profiles.ensure([client_id], now=now)
+        stored = uow.profiles.load([client_id], for_update=True)[client_id]
         if preferences.privacy_mode and not stored.preferences.privacy_mode:
             retired = uow.profiles.retire_raw_events(client_id)
             if retired:
-                state = stored.state or ProfileState.empty(decay)
-                state.bump(RECEIPTS, retired)
-                uow.profiles.save_states({client_id: state}, now=now)
+                marker = ProfileState.empty(decay)
+                marker.bump(RECEIPTS, retired)
+                uow.profiles.add_deltas({client_id: marker}, now=now)
         uow.profiles.save_preferences(client_id, preferences, now=now)
         uow.commit()
     return preferences, retired
@@ -230,12 +268,9 @@ def rebuild_profiles(
     for start in range(0, len(client_ids), chunk):
         ids = client_ids[start : start + chunk]
         with uow:
-            profiles = uow.profiles.lock(ids, now=now)
-            skip = {
-                cid
-                for cid, p in profiles.items()
-                if p.preferences.privacy_mode or (p.state is not None and p.state.count(RECEIPTS))
-            }
+            uow.profiles.ensure(ids, now=now)
+            profiles = uow.profiles.load(ids, for_update=True)
+            skip = {cid for cid, p in profiles.items() if p.keeps_receipts}
             kept += len(skip)
             states = {cid: ProfileState.empty(decay) for cid in ids if cid not in skip}
             for client_id, events in groupby(
@@ -246,7 +281,7 @@ def rebuild_profiles(
                 for event in events:
                     apply_event(state, event)
                     events_total += 1
-            uow.profiles.save_states(states, now=now)
+            uow.profiles.replace_states(states, now=now)
             uow.commit()
         if progress is not None:
             progress(len(ids))
@@ -262,12 +297,12 @@ def _segment_inputs(
         ids = client_ids[start : start + 1_000]
         with uow:
             clients = {cid: uow.clients.get(cid) for cid in ids}
-            stored = {cid: uow.profiles.get(cid) for cid in ids}
+            stored = uow.profiles.load(ids)
         for cid in ids:
             client = clients[cid]
             if client is None:
                 continue
-            report = profile_for(client, stored[cid], model=None, config=config, now=now)
+            report = profile_for(client, stored.get(cid), model=None, config=config, now=now)
             yield client, SegmentInput(report, client.risk_tolerance)
 
 

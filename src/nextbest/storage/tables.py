@@ -37,6 +37,7 @@ __all__ = [
     "HoldingRow",
     "PersonalizationProfileRow",
     "PortfolioRow",
+    "ProfileDeltaRow",
     "SecurityRow",
     "SegmentModelRow",
     "SignalCacheRow",
@@ -203,19 +204,39 @@ class SignalCacheRow(Base):
 
 
 class PersonalizationProfileRow(Base):
-    """A client's behaviour aggregates and explicit preferences: one row, locked while updated."""
+    """A client's compacted behaviour aggregates and explicit preferences.
+
+    The aggregates here plus the client's rows in ``profile_deltas`` are the whole profile.
+    """
 
     __tablename__ = "personalization_profiles"
 
     client_id: Mapped[str] = mapped_column(
         ForeignKey("clients.client_id", ondelete="CASCADE"), primary_key=True
     )
-    # JSON text encoded by behaviour's own codec (orjson): read and written on every ingest.
+    # JSON text encoded by behaviour's own codec (orjson).
     state: Mapped[str | None] = mapped_column(Text)
     preferences: Mapped[str | None] = mapped_column(Text)
     privacy_mode: Mapped[bool] = mapped_column(Boolean, default=False)
-    events: Mapped[int] = mapped_column(Integer, default=0)
+    keeps_receipts: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Privacy mode was on at some time: some events are held only as receipts."""
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProfileDeltaRow(Base):
+    """The aggregates of one ingested batch's events for one client, not yet compacted.
+
+    Ingestion only appends these (no row is locked for writing, so concurrent batches never
+    wait for each other); readers add them to the compacted state; compaction folds them in.
+    """
+
+    __tablename__ = "profile_deltas"
+    __table_args__ = (Index(None, "client_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.client_id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class EventReceiptRow(Base):

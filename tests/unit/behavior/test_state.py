@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from nextbest.behavior.state import (
     DEFAULT_DECAY,
     MAX_KEYS_PER_KIND,
+    Decay,
     ProfileState,
     apply_event,
     fold,
@@ -146,3 +147,36 @@ def test_any_arrival_order_gives_the_in_order_aggregates(history: list[Event], s
     for item in shuffled:
         apply_event(state, item)
     _assert_same(state, in_order)
+
+
+@settings(max_examples=100, deadline=None)
+@given(history=_histories(), seed=st.integers(0, 2**32 - 1), parts=st.integers(1, 6))
+def test_merging_the_deltas_of_any_split_gives_the_whole(
+    history: list[Event], seed: int, parts: int
+) -> None:
+    rng = random.Random(seed)
+    deltas = [ProfileState.empty(DEFAULT_DECAY) for _ in range(parts)]
+    for item in history:
+        apply_event(rng.choice(deltas), item)
+    rng.shuffle(deltas)
+    merged = ProfileState.empty(DEFAULT_DECAY)
+    for delta in deltas:
+        merged.merge(delta)
+    _assert_same(merged, _state(sorted(history, key=lambda e: e.occurred_at)))
+
+
+def test_merging_pools_keys_past_the_caps_like_applying_does() -> None:
+    devices = [
+        event(EventType.FEATURE_USED, NOW, device=f"d{n}", feature=f"f{n}") for n in range(7)
+    ]
+    whole = _state(devices)
+    merged = ProfileState.empty(DEFAULT_DECAY)
+    for item in devices:
+        merged.merge(_state([item]))
+    _assert_same(merged, whole)
+
+
+def test_states_with_different_half_lives_do_not_merge() -> None:
+    other = ProfileState.empty(Decay(half_life_days=60.0, fast_half_life_days=7.0))
+    with pytest.raises(ValueError, match="half-lives"):
+        ProfileState.empty(DEFAULT_DECAY).merge(other)

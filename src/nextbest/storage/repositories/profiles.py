@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from nextbest.behavior.segments import SegmentModel
@@ -21,11 +21,12 @@ from nextbest.storage.tables import (
     EventReceiptRow,
     EventRow,
     PersonalizationProfileRow,
+    ProfileDeltaRow,
     SegmentModelRow,
 )
 from nextbest.storage.upsert import dialect_insert
 
-__all__ = ["ProfileRepository", "StoredProfile"]
+__all__ = ["Guard", "ProfileRepository", "StoredProfile"]
 
 
 @dataclass(slots=True)
@@ -33,6 +34,8 @@ class StoredProfile:
     client_id: ClientId
     state: ProfileState | None
     preferences: ExplicitPreferences
+    keeps_receipts: bool = False
+    """Some of the client's events are held only as receipts: it cannot be rebuilt."""
 
 
 def preferences_to_json(preferences: ExplicitPreferences) -> str:
@@ -75,20 +78,65 @@ def _stored(row: Any) -> StoredProfile:
         client_id=ClientId(row.client_id),
         state=None if row.state is None else ProfileState.from_json(row.state),
         preferences=preferences_from_json(row.preferences),
+        keeps_receipts=row.keeps_receipts,
     )
 
 
 _P = PersonalizationProfileRow
+_D = ProfileDeltaRow
+_RECORDSET_UPDATE = text(
+    "UPDATE personalization_profiles AS p SET state = v.state::text, updated_at = :now "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS v(client_id varchar, state json) "
+    "WHERE p.client_id = v.client_id"
+)
+_RECORDSET_INSERT = text(
+    "INSERT INTO profile_deltas (client_id, state, created_at) "
+    "SELECT v.client_id, v.state::text, :now "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS v(client_id varchar, state json) "
+    "RETURNING id, client_id"
+)
+"""Every changed state in one statement and one JSON parameter. The states go in as ``json``
+(kept verbatim, so ``::text`` gives back exactly what was encoded); measured on 400 profiles of
+2.9 kB: 17-25 ms, against 60-70 ms for a ``text[]`` array parameter, whose quoting of every
+JSON quote the server then has to parse."""
+
+
+def _recordset(states: dict[ClientId, ProfileState]) -> str:
+    """``[{"client_id": ..., "state": {...}}, ...]`` for ``json_to_recordset``."""
+    rows = b",".join(
+        b'{"client_id":%s,"state":%s}' % (orjson.dumps(cid), state.to_json())
+        for cid, state in states.items()
+    )
+    return (b"[%s]" % rows).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What ingestion must know of a client before storing its events."""
+
+    privacy_mode: bool
+    keeps_receipts: bool
 
 
 class ProfileRepository:
+    """Profiles are a compacted state plus appended deltas; every read adds them up."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    @property
+    def _postgresql(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
 
     def ensure(self, client_ids: Iterable[str], *, now: datetime) -> None:
         """Create an empty profile row for each client that has none (clients must exist)."""
         rows = [
-            {"client_id": client_id, "privacy_mode": False, "events": 0, "updated_at": now}
+            {
+                "client_id": client_id,
+                "privacy_mode": False,
+                "keeps_receipts": False,
+                "updated_at": now,
+            }
             for client_id in sorted(set(client_ids))
         ]
         if rows:
@@ -97,80 +145,129 @@ class ProfileRepository:
             )
             self._session.execute(statement, rows)
 
-    def lock(self, client_ids: Iterable[str], *, now: datetime) -> dict[ClientId, StoredProfile]:
-        """The profiles of ``client_ids``, locked until the transaction ends.
+    def guard(self, client_ids: Iterable[str], *, now: datetime) -> dict[ClientId, Guard]:
+        """Privacy flags of ``client_ids``, held steady until the transaction ends.
 
-        Rows are created first (on SQLite that write also takes the database's write lock, so
-        the read below cannot be stale) and locked in key order, so two concurrent batches
-        never wait for each other in a cycle.
+        PostgreSQL: ``FOR KEY SHARE`` row locks, which concurrent ingestion shares but a change
+        of preferences, a compaction or a rebuild (``FOR UPDATE``) waits for. SQLite: the rows
+        are written first, which takes the database's single write lock.
         """
         ids = sorted(set(client_ids))
         if not ids:
             return {}
-        self.ensure(ids, now=now)
         query = (
-            select(_P.client_id, _P.state, _P.preferences)
+            select(_P.client_id, _P.privacy_mode, _P.keeps_receipts)
             .where(_P.client_id.in_(ids))
             .order_by(_P.client_id)
-            .with_for_update()
         )
-        return {ClientId(row.client_id): _stored(row) for row in self._session.execute(query)}
+        if not self._postgresql:
+            self.ensure(ids, now=now)
+        found = self._guards(query.with_for_update(key_share=True, read=True))
+        missing = [client_id for client_id in ids if client_id not in found]
+        if missing:
+            self.ensure(missing, now=now)
+            found.update(self._guards(query.with_for_update(key_share=True, read=True)))
+        return found
+
+    def _guards(self, query: Any) -> dict[ClientId, Guard]:
+        return {
+            ClientId(row.client_id): Guard(row.privacy_mode, row.keeps_receipts)
+            for row in self._session.execute(query)
+        }
+
+    def add_deltas(
+        self, states: dict[ClientId, ProfileState], *, now: datetime
+    ) -> list[tuple[int, ClientId]]:
+        """Append one delta per client; returns each new delta's id with its client."""
+        if not states:
+            return []
+        if self._postgresql:
+            rows = self._session.execute(
+                _RECORDSET_INSERT, {"rows": _recordset(states), "now": now}
+            )
+        else:
+            rows = self._session.execute(
+                insert(_D).returning(_D.id, _D.client_id),
+                [
+                    {"client_id": cid, "state": state.to_json().decode(), "created_at": now}
+                    for cid, state in states.items()
+                ],
+            )
+        return [(row.id, ClientId(row.client_id)) for row in rows]
+
+    def load(
+        self, client_ids: Iterable[str], *, for_update: bool = False
+    ) -> dict[ClientId, StoredProfile]:
+        """Profiles with their deltas added; ``for_update`` locks them (compaction, rebuild)."""
+        ids = sorted(set(client_ids))
+        if not ids:
+            return {}
+        query = (
+            select(_P.client_id, _P.state, _P.preferences, _P.keeps_receipts)
+            .where(_P.client_id.in_(ids))
+            .order_by(_P.client_id)
+        )
+        if for_update:
+            query = query.with_for_update()
+        found = {ClientId(row.client_id): _stored(row) for row in self._session.execute(query)}
+        deltas = select(_D.client_id, _D.state).where(_D.client_id.in_(ids)).order_by(_D.id)
+        for row in self._session.execute(deltas):
+            profile = found.get(ClientId(row.client_id))
+            if profile is None:
+                continue
+            delta = ProfileState.from_json(row.state)
+            if profile.state is None:
+                profile.state = delta
+            else:
+                profile.state.merge(delta)
+        return found
 
     def get(self, client_id: ClientId) -> StoredProfile | None:
-        row = self._session.execute(
-            select(_P.client_id, _P.state, _P.preferences).where(_P.client_id == client_id)
-        ).one_or_none()
-        return None if row is None else _stored(row)
+        return self.load([client_id]).get(client_id)
 
-    def save_states(self, states: dict[ClientId, ProfileState], *, now: datetime) -> None:
+    def compact(self, client_ids: Iterable[str], *, now: datetime) -> int:
+        """Fold the clients' deltas into their compacted state; returns the deltas folded."""
+        profiles = self.load(client_ids, for_update=True)
+        states = {cid: p.state for cid, p in profiles.items() if p.state is not None}
+        return self.replace_states(states, now=now)
+
+    def replace_states(self, states: dict[ClientId, ProfileState], *, now: datetime) -> int:
+        """Make ``states`` the clients' whole aggregates: deltas are dropped. Lock the rows
+        first (``load(..., for_update=True)``)."""
         if not states:
-            return
-        self._session.execute(
-            update(_P),
-            [
-                {
-                    "client_id": client_id,
-                    "state": state.to_json().decode(),
-                    "events": state.events,
-                    "updated_at": now,
-                }
-                for client_id, state in states.items()
-            ],
-        )
+            return 0
+        deleted = self._session.execute(delete(_D).where(_D.client_id.in_(list(states))))
+        if self._postgresql:
+            self._session.execute(_RECORDSET_UPDATE, {"rows": _recordset(states), "now": now})
+        else:
+            self._session.execute(
+                update(_P),
+                [
+                    {"client_id": cid, "state": state.to_json().decode(), "updated_at": now}
+                    for cid, state in states.items()
+                ],
+            )
+        return int(getattr(deleted, "rowcount", 0) or 0)
 
     def save_preferences(
         self, client_id: ClientId, preferences: ExplicitPreferences, *, now: datetime
     ) -> None:
         self.ensure([client_id], now=now)
-        self._session.execute(
-            update(_P)
-            .where(_P.client_id == client_id)
-            .values(
-                preferences=preferences_to_json(preferences),
-                privacy_mode=preferences.privacy_mode,
-                updated_at=now,
-            )
-        )
-
-    def privacy_mode(self, client_ids: Iterable[str]) -> set[ClientId]:
-        """Which of ``client_ids`` keep no raw events."""
-        ids = set(client_ids)
-        if not ids:
-            return set()
-        found = self._session.scalars(
-            select(_P.client_id).where(_P.client_id.in_(ids), _P.privacy_mode.is_(True))
-        )
-        return {ClientId(client_id) for client_id in found}
+        values: dict[str, Any] = {
+            "preferences": preferences_to_json(preferences),
+            "privacy_mode": preferences.privacy_mode,
+            "updated_at": now,
+        }
+        if preferences.privacy_mode:
+            values["keeps_receipts"] = True
+        self._session.execute(update(_P).where(_P.client_id == client_id).values(**values))
 
     def client_ids(self) -> list[ClientId]:
-        return [
-            ClientId(c) for c in self._session.scalars(select(_P.client_id).order_by(_P.client_id))
-        ]
+        query = select(_P.client_id).order_by(_P.client_id)
+        return [ClientId(client_id) for client_id in self._session.scalars(query)]
 
-    def stream(self, *, chunk: int = 2_000) -> Iterator[StoredProfile]:
-        query = select(_P.client_id, _P.state, _P.preferences).order_by(_P.client_id)
-        for row in self._session.execute(query.execution_options(yield_per=chunk)):
-            yield _stored(row)
+    def delta_count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(_D)) or 0
 
     # -- privacy mode: receipts instead of raw events ------------------------------------------
 
