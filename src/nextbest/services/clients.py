@@ -53,6 +53,9 @@ def put_client(client: Client, *, uow: UnitOfWork, now: datetime) -> tuple[Clien
             updated_at=now,
         )
         created = uow.clients.save(stored)
+        if created:
+            uow.session.flush()  # the profile row refers to the client row
+            uow.profiles.ensure([client.client_id], now=now)
         uow.signals.invalidate(client.client_id)
         uow.commit()
     return stored, created

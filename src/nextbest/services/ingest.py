@@ -72,12 +72,13 @@ def ingest_events(
             timely.append((index, event))
     if timely:
         with uow:
-            known_clients = uow.clients.existing(event.client_id for _, event in timely)
+            # The profile guard answers only for clients that exist: it is the existence check.
+            guards = uow.profiles.guard({event.client_id for _, event in timely}, now=now)
             # Repeats are judged only among events that will be written, so a refused first
             # copy never shadows a valid second one.
             writable: dict[str, tuple[int, Event]] = {}
             for index, event in timely:
-                if event.client_id not in known_clients:
+                if event.client_id not in guards:
                     report.rejected.append(
                         Rejection(
                             index,
@@ -92,7 +93,7 @@ def ingest_events(
                 else:
                     writable[event.event_id] = (index, event)
             stored, crowded = count_events(
-                uow, [event for _, event in writable.values()], now=now, decay=decay
+                uow, [event for _, event in writable.values()], guards, now=now, decay=decay
             )
             uow.commit()
         compact_profiles(uow, crowded, now=now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
@@ -27,7 +27,7 @@ from nextbest.domain.ids import ClientId, EventId
 from nextbest.domain.preferences import ExplicitPreferences
 from nextbest.errors import NotFound
 from nextbest.settings import BehaviourSettings
-from nextbest.storage.repositories.profiles import StoredProfile
+from nextbest.storage.repositories.profiles import Guard, StoredProfile
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -79,18 +79,19 @@ COMPACT_AFTER = 16
 def count_events(
     uow: UnitOfWork,
     events: Sequence[Event],
+    guards: Mapping[ClientId, Guard],
     *,
     now: datetime,
     decay: Decay,
 ) -> tuple[set[EventId], list[ClientId]]:
     """Store ``events`` (known clients, new ids) and append their aggregates as deltas.
 
-    Runs inside the caller's unit of work. Returns the ids stored (raw or as receipts) and the
-    clients whose deltas should now be compacted (see :func:`compact_profiles`).
+    Runs inside the caller's unit of work, after ``uow.profiles.guard`` gave ``guards`` for the
+    events' clients. Returns the ids stored (raw or as receipts) and the clients whose deltas
+    should now be compacted (see :func:`compact_profiles`).
     """
     if not events:
         return set(), []
-    guards = uow.profiles.guard({event.client_id for event in events}, now=now)
     private = {cid for cid, guard in guards.items() if guard.privacy_mode}
     kept = [event for event in events if event.client_id not in private]
     hidden = [event for event in events if event.client_id in private]

@@ -35,10 +35,14 @@ class EventRepository:
         rows = [_to_row_values(event, received_at) for event in events]
         if self._session.get_bind().dialect.name == "postgresql":
             return self._add_many_postgresql(rows)
+        # render_nulls: every row has the same key set, so SQLAlchemy sends one statement per
+        # batch instead of one per run of rows with the same None columns (about 230 per 500
+        # mixed events; measured 2x the SQLite ingestion rate, see docs/benchmarks.md).
         statement = (
             dialect_insert(self._session, EventRow)
             .on_conflict_do_nothing(index_elements=[EventRow.event_id])
             .returning(EventRow.event_id)
+            .execution_options(render_nulls=True)
         )
         stored = self._session.scalars(statement, rows)
         return {EventId(event_id) for event_id in stored}

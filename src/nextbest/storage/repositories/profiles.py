@@ -18,6 +18,7 @@ from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
 from nextbest.domain.preferences import ExplicitPreferences
 from nextbest.storage.tables import (
+    ClientRow,
     EventReceiptRow,
     EventRow,
     PersonalizationProfileRow,
@@ -148,6 +149,7 @@ class ProfileRepository:
     def guard(self, client_ids: Iterable[str], *, now: datetime) -> dict[ClientId, Guard]:
         """Privacy flags of ``client_ids``, held steady until the transaction ends.
 
+        Only clients that exist are in the answer, so it doubles as the existence check.
         PostgreSQL: ``FOR KEY SHARE`` row locks, which concurrent ingestion shares but a change
         of preferences, a compaction or a rebuild (``FOR UPDATE``) waits for. SQLite: the rows
         are written first, which takes the database's single write lock.
@@ -159,15 +161,25 @@ class ProfileRepository:
             select(_P.client_id, _P.privacy_mode, _P.keeps_receipts)
             .where(_P.client_id.in_(ids))
             .order_by(_P.client_id)
+            .with_for_update(key_share=True, read=True)
         )
         if not self._postgresql:
-            self.ensure(ids, now=now)
-        found = self._guards(query.with_for_update(key_share=True, read=True))
+            self.ensure(self._existing(ids), now=now)
+            return self._guards(query)
+        found = self._guards(query)  # every client gets its row when created: one query
         missing = [client_id for client_id in ids if client_id not in found]
-        if missing:
-            self.ensure(missing, now=now)
-            found.update(self._guards(query.with_for_update(key_share=True, read=True)))
+        if missing:  # clients created before profiles existed, or ids that name no client
+            known = self._existing(missing)
+            if known:
+                self.ensure(known, now=now)
+                found.update(self._guards(query))
         return found
+
+    def _existing(self, ids: Sequence[str]) -> list[str]:
+        found = self._session.scalars(
+            select(ClientRow.client_id).where(ClientRow.client_id.in_(ids))
+        )
+        return list(found)
 
     def _guards(self, query: Any) -> dict[ClientId, Guard]:
         return {
