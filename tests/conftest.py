@@ -123,6 +123,8 @@ def make_settings(url: str, **overrides: object) -> Settings:
             "environment": Environment.TEST,
             "database_url": url,
             "signals": {"warm_up": False, "paths": 2_000},
+            # no background folder: reads add the queue in anyway, and tests stay deterministic
+            "behaviour": {"fold_interval_seconds": 0},
             **overrides,
         }
     )

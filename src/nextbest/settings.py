@@ -66,6 +66,9 @@ class BehaviourSettings(BaseModel):
     drift_threshold: Annotated[float, Field(gt=0, le=1)] = 0.15
     """Jensen-Shannon divergence (base 2) between recent and long-run behaviour that counts as
     a sudden change."""
+    fold_interval_seconds: Annotated[float, Field(ge=0, le=3_600)] = 1.0
+    """How often the folder process ``nextbest serve`` starts looks for queued events to fold
+    into profiles; 0 starts no folder (then run ``nextbest profiles fold``)."""
     segments: Annotated[int, Field(ge=0, le=50)] = 0
     """Number of segments ``nextbest segments`` fits; 0 chooses it by silhouette (3 to 8)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from nextbest.behavior.profile import BUILDING_MESSAGE
+from nextbest.behavior.state import DEFAULT_DECAY
+from nextbest.services.profiles import ProfileFolder
 from nextbest.storage.tables import EventRow
 from nextbest.storage.unit_of_work import UnitOfWork
 from tests import factories as f
@@ -167,3 +170,28 @@ def test_privacy_mode_deletes_raw_events_and_keeps_counting(
     assert body["interactions"] == 16
     assert body["privacy_mode"] is True
     assert any("privacy mode" in note for note in body["notes"])
+
+
+def test_the_background_folder_empties_the_queue(api: TestClient) -> None:
+    _client(api)
+    _events(api, 10)
+    before = api.get("/v1/clients/c-1/profile").json()
+    factory = api.app.state.session_factory  # type: ignore[attr-defined]
+    uow = UnitOfWork(factory)
+    folder = ProfileFolder(
+        lambda: UnitOfWork(factory), decay=DEFAULT_DECAY, interval=0.05, clock=lambda: FIXED_NOW
+    )
+    folder.start()
+    try:
+        for _ in range(200):  # bounded: at most ~10 s
+            with uow:
+                if uow.profiles.queue_length() == 0:
+                    break
+            time.sleep(0.05)
+    finally:
+        folder.stop()
+    with uow:
+        assert uow.profiles.queue_length() == 0
+    after = api.get("/v1/clients/c-1/profile").json()
+    assert after["interactions"] == before["interactions"] == 30
+    assert after["behaviour"] == before["behaviour"]

@@ -16,13 +16,13 @@ from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId
 from nextbest.domain.preferences import ExplicitPreferences
 from nextbest.services.ingest import ingest_events
-from nextbest.services.profiles import compact_profiles, put_preferences, rebuild_profiles
+from nextbest.services.profiles import drain_queue, fold_queue, put_preferences, rebuild_profiles
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.tables import (
     EventReceiptRow,
     EventRow,
     PersonalizationProfileRow,
-    ProfileDeltaRow,
+    ProfileQueueRow,
 )
 from nextbest.storage.unit_of_work import UnitOfWork
 from tests.behaviour_builders import NOW, daily_sessions, event
@@ -35,7 +35,7 @@ def _fresh(url: str) -> tuple[Engine, UnitOfWork]:
     engine = make_engine(url)
     uow = UnitOfWork(make_session_factory(engine))
     with uow:
-        for table in (EventRow, EventReceiptRow, ProfileDeltaRow, PersonalizationProfileRow):
+        for table in (EventRow, EventReceiptRow, ProfileQueueRow, PersonalizationProfileRow):
             uow.session.execute(delete(table))
         for client_id in CLIENTS:
             uow.clients.save(
@@ -73,7 +73,8 @@ def _states(uow: UnitOfWork) -> dict[str, ProfileState]:
         return {
             cid: p.state
             for cid in CLIENTS
-            if (p := uow.profiles.get(ClientId(cid))) is not None and p.state is not None
+            if (p := uow.profiles.get(ClientId(cid), decay=DEFAULT_DECAY)) is not None
+            and p.state is not None
         }
 
 
@@ -202,19 +203,20 @@ def test_privacy_mode_keeps_counts_but_no_raw_events(database_url: str) -> None:
         engine.dispose()
 
 
-def test_deltas_are_compacted_without_changing_the_profile(database_url: str) -> None:
+def test_folding_the_queue_leaves_every_profile_as_it_was_read(database_url: str) -> None:
     engine, uow = _fresh(database_url)
     try:
         history = _history(11)
-        _ingest(uow, history, batch=1)  # one delta per event
+        _ingest(uow, history, batch=7)
+        read_before = _states(uow)  # queued events are added on read
         with uow:
-            before = uow.profiles.delta_count()
-        assert 0 < before <= len(history)
-        folded = compact_profiles(uow, [ClientId(c) for c in CLIENTS], now=NOW)
-        assert folded == before
+            assert uow.profiles.queue_length() == len(history)
+        assert fold_queue(uow, decay=DEFAULT_DECAY, now=NOW, limit=10) == 10
+        assert drain_queue(uow, decay=DEFAULT_DECAY, now=lambda: NOW) == len(history) - 10
         with uow:
-            assert uow.profiles.delta_count() == 0
+            assert uow.profiles.queue_length() == 0
         for cid, state in _in_order(history).items():
+            _assert_same(read_before[cid], state)
             _assert_same(_states(uow)[cid], state)
     finally:
         engine.dispose()

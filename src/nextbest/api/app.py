@@ -28,7 +28,8 @@ DESCRIPTION = """\
 nextbest answers "what should this client do next, and why". This version ingests clients,
 portfolios, the security master and behaviour events, and finds each client's financial signals
 (goal progress, constraint breaches, ESG mismatches, drift, tax losses, cash, concentration,
-savings rate) with the evidence behind them. Errors are JSON:
+savings rate) with the evidence behind them, and learns each client's behaviour profile, which
+the client can see and overrule. Errors are JSON:
 `{"error": CODE, "detail": ..., "request_id": ..., "problems": [...]}`.
 """
 

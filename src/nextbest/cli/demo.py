@@ -11,7 +11,7 @@ from nextbest.behavior.state import DEFAULT_DECAY, Decay
 from nextbest.services.clients import put_client
 from nextbest.services.ingest import ingest_events
 from nextbest.services.portfolios import put_portfolio
-from nextbest.services.profiles import ProfileConfig
+from nextbest.services.profiles import ProfileConfig, drain_queue
 from nextbest.services.securities import upsert_securities
 from nextbest.settings import Settings
 from nextbest.sim.demo_book import DemoBook, build_demo_book
@@ -39,6 +39,7 @@ def store_demo_book(
             chunk, received=len(chunk), uow=uow, now=now, max_clock_skew=timedelta(0), decay=decay
         )
         stored += len(report.stored)
+    drain_queue(uow, decay=decay, now=lambda: now)
     return {
         "securities": len(book.securities),
         "clients": len(book.clients),

@@ -24,7 +24,7 @@ from nextbest.errors import NextBestError
 from nextbest.services.clients import put_client
 from nextbest.services.ingest import ingest_events
 from nextbest.services.portfolios import put_portfolio
-from nextbest.services.profiles import ProfileConfig
+from nextbest.services.profiles import ProfileConfig, drain_queue
 from nextbest.services.securities import upsert_securities
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
@@ -149,6 +149,8 @@ def load_records(
         _load_chunk(kind, parsed, summary, uow=uow, now=now(), settings=settings)
         summary.lines += len(batch)
         on_line(len(batch))
+    if kind == "events":  # fold what was loaded now, not on the API's first idle moments
+        drain_queue(uow, decay=ProfileConfig.from_settings(settings.behaviour).decay, now=now)
     summary.refused.sort()
     return summary
 

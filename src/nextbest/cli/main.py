@@ -52,14 +52,22 @@ def serve(
 def _serve(settings: Settings, *, host: str | None, port: int | None, workers: int | None) -> None:
     import uvicorn
 
-    uvicorn.run(
-        "nextbest.api.asgi:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        access_log=False,
-        log_level="warning",
-    )
+    from nextbest.cli.profiles import start_folder
+
+    folder = start_folder(settings)  # folds queued events into profiles beside the API
+    try:
+        uvicorn.run(
+            "nextbest.api.asgi:app",
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers or settings.workers,
+            access_log=False,
+            log_level="warning",
+        )
+    finally:
+        if folder is not None:
+            folder.terminate()
+            folder.join(timeout=10)
 
 
 @app.command()
@@ -132,6 +140,33 @@ def profiles_rebuild() -> None:
             else ""
         )
     )
+
+
+@profiles_app.command("fold")
+def profiles_fold(
+    watch: Annotated[
+        bool, typer.Option(help="Keep folding as events arrive (for an API run without serve)")
+    ] = False,
+) -> None:
+    """Fold every queued event into its profile (`nextbest serve` does this in the background)."""
+    from nextbest.cli.profiles import fold, run_folder
+
+    migrate()
+    if watch:
+        settings = _settings()
+        behaviour = settings.behaviour
+        interval = behaviour.fold_interval_seconds or 1.0
+        console.print("folding queued events as they arrive; Ctrl-C stops")
+        run_folder(
+            settings.database_url,
+            behaviour.half_life_days,
+            behaviour.fast_half_life_days,
+            interval,
+        )
+        return
+    started = time.perf_counter()
+    folded = fold(settings=_settings())
+    console.print(f"folded {folded:,} queued events in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()

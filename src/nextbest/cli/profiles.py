@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.process
+import os
+import signal
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -9,9 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nextbest.behavior.segments import SegmentModel
+from nextbest.behavior.state import Decay
 from nextbest.services.profiles import (
     ProfileConfig,
+    ProfileFolder,
     RebuildReport,
+    drain_queue,
     rebuild_profiles,
     refit_segments,
 )
@@ -19,7 +26,7 @@ from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["print_segments", "rebuild", "refit"]
+__all__ = ["fold", "print_segments", "rebuild", "refit", "run_folder", "start_folder"]
 
 
 def rebuild(*, settings: Settings, console: Console) -> RebuildReport:
@@ -46,6 +53,61 @@ def rebuild(*, settings: Settings, console: Console) -> RebuildReport:
     finally:
         engine.dispose()
     return report
+
+
+def run_folder(
+    database_url: str, half_life_days: float, fast_half_life_days: float, interval: float
+) -> None:
+    """The folder process ``nextbest serve`` starts beside the API (plain arguments: spawned).
+
+    It runs at a lower CPU priority: requests come first, folding takes what is left (the
+    profile is exact meanwhile, since reads add the queue in).
+    """
+    os.nice(10)
+    engine = make_engine(database_url)
+    folder = ProfileFolder(
+        lambda: UnitOfWork(make_session_factory(engine)),
+        decay=Decay(half_life_days, fast_half_life_days),
+        interval=interval,
+        clock=lambda: datetime.now(UTC),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: folder.stop())
+    try:
+        folder.run()
+    finally:
+        engine.dispose()
+
+
+def start_folder(settings: Settings) -> multiprocessing.process.BaseProcess | None:
+    """Start the folder process unless folding is turned off; the caller terminates it."""
+    behaviour = settings.behaviour
+    if behaviour.fold_interval_seconds <= 0:
+        return None
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_folder,
+        args=(
+            settings.database_url,
+            behaviour.half_life_days,
+            behaviour.fast_half_life_days,
+            behaviour.fold_interval_seconds,
+        ),
+        name="nextbest-profile-folder",
+        daemon=True,
+    )
+    process.start()
+    return process
+
+
+def fold(*, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        return drain_queue(
+            UnitOfWork(make_session_factory(engine)),
+            decay=ProfileConfig.from_settings(settings.behaviour).decay,
+            now=lambda: datetime.now(UTC),
+        )
+    finally:
+        engine.dispose()
 
 
 def refit(*, settings: Settings, seed: int) -> SegmentModel:

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from nextbest.behavior.state import DEFAULT_DECAY, Decay
 from nextbest.domain.event import Event
-from nextbest.services.profiles import compact_profiles, count_events
+from nextbest.services.profiles import count_events
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = ["IngestReport", "Rejection", "RejectionKind", "ingest_events"]
@@ -92,11 +92,10 @@ def ingest_events(
                     report.duplicates.append(index)
                 else:
                     writable[event.event_id] = (index, event)
-            stored, crowded = count_events(
+            stored = count_events(
                 uow, [event for _, event in writable.values()], guards, now=now, decay=decay
             )
             uow.commit()
-        compact_profiles(uow, crowded, now=now)
         for event_id, (index, _) in writable.items():
             (report.stored if event_id in stored else report.duplicates).append(index)
     report.rejected.sort(key=lambda rejection: rejection.index)

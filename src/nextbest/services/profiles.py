@@ -1,15 +1,17 @@
 """The behaviour profile: updated on ingestion, read and overruled by the client, rebuilt.
 
-The aggregates of each batch's events are appended as deltas in the same transaction that stores
-the events, so an event is either stored and counted or neither, and concurrent batches never
-wait for one another. Readers add the deltas to the compacted state; a client's deltas are folded
-in once it has gathered a few. Clients in privacy mode keep receipts (ids only), not raw events.
+Ingestion queues each stored event for its client's profile in the transaction that stores it,
+so an event is either stored and counted or neither, and a request does no profile work beyond
+one small insert. A folder (a thread in each API process, or ``nextbest profiles fold``) moves
+the queue into the profiles in bulk; every read adds the client's queued events, so a profile is
+exact the moment the events are stored. Clients in privacy mode keep receipts (ids only), not
+raw events; their events' aggregates are queued instead.
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from nextbest.behavior.priors import DEFAULT_PRIORS
 from nextbest.behavior.profile import ProfileReport, ProfileRules, build_profile
 from nextbest.behavior.segments import SegmentInput, SegmentModel, fit_segments
-from nextbest.behavior.state import Decay, ProfileState, apply_event
+from nextbest.behavior.state import DEFAULT_DECAY, Decay, ProfileState, apply_event
 from nextbest.domain.client import Client
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
@@ -32,9 +34,11 @@ from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
     "ProfileConfig",
+    "ProfileFolder",
     "RebuildReport",
-    "compact_profiles",
     "count_events",
+    "drain_queue",
+    "fold_queue",
     "get_preferences",
     "get_profile",
     "put_preferences",
@@ -72,8 +76,11 @@ class ProfileConfig:
 DEFAULT_CONFIG = ProfileConfig.from_settings(BehaviourSettings())
 
 
-COMPACT_AFTER = 16
-"""Deltas a client gathers, on average, before ingestion folds them into the compacted state."""
+FOLD_BATCH = 1_000
+"""Queued events one fold claims: enough that a client's events often fold together, few enough
+that a fold (which holds the GIL, and SQLite's write lock) pauses requests only briefly."""
+FOLD_PAUSE_SECONDS = 0.02
+"""Rest between two full folds, so requests waiting behind a fold get their turn."""
 
 
 def count_events(
@@ -83,15 +90,15 @@ def count_events(
     *,
     now: datetime,
     decay: Decay,
-) -> tuple[set[EventId], list[ClientId]]:
-    """Store ``events`` (known clients, new ids) and append their aggregates as deltas.
+) -> set[EventId]:
+    """Store ``events`` (known clients, new ids) and queue them for their profiles.
 
     Runs inside the caller's unit of work, after ``uow.profiles.guard`` gave ``guards`` for the
-    events' clients. Returns the ids stored (raw or as receipts) and the clients whose deltas
-    should now be compacted (see :func:`compact_profiles`).
+    events' clients; returns the ids stored, raw or (privacy mode) as receipts. The profile
+    reads the queue too, so it is exact at once; the folder moves the queue into it later.
     """
     if not events:
-        return set(), []
+        return set()
     private = {cid for cid, guard in guards.items() if guard.privacy_mode}
     kept = [event for event in events if event.client_id not in private]
     hidden = [event for event in events if event.client_id in private]
@@ -101,48 +108,98 @@ def count_events(
             event.event_id for event in kept if event.client_id in once_private
         )
         kept = [event for event in kept if event.event_id not in receipted]
-    stored = uow.events.add_many(kept, received_at=now)
+    stored = uow.events.add_many_keyed(kept, received_at=now)
     receipts = uow.profiles.add_receipts(hidden, received_at=now)
-    counted = stored | receipts
-    deltas: dict[ClientId, ProfileState] = {}
-    for event in events:
-        if event.event_id not in counted:
-            continue
-        delta = deltas.get(event.client_id)
-        if delta is None:
-            delta = deltas[event.client_id] = ProfileState.empty(decay)
-        apply_event(delta, event)
+    aggregates: dict[ClientId, ProfileState] = {}
+    for event in hidden:  # no raw event to point at: queue the aggregates themselves
         if event.event_id in receipts:
-            delta.bump(RECEIPTS)
-    added = uow.profiles.add_deltas(deltas, now=now)
-    # About one delta in COMPACT_AFTER, picked by a hash of its id and client, triggers its
-    # client's compaction: no query counts deltas, and a client gathers COMPACT_AFTER deltas
-    # between compactions on average, whatever the order clients' batches interleave in.
-    return counted, sorted(
-        {
-            cid
-            for delta_id, cid in added
-            if zlib.crc32(f"{delta_id}:{cid}".encode()) % COMPACT_AFTER == 0
-        }
-    )
+            state = aggregates.get(event.client_id)
+            if state is None:
+                state = aggregates[event.client_id] = ProfileState.empty(decay)
+            apply_event(state, event)
+            state.bump(RECEIPTS)
+    by_id = {event.event_id: event.client_id for event in kept}
+    uow.profiles.enqueue(((by_id[event_id], key) for event_id, key in stored.items()), aggregates)
+    return set(stored) | receipts
 
 
-def compact_profiles(uow: UnitOfWork, client_ids: Sequence[ClientId], *, now: datetime) -> int:
-    """Fold the clients' deltas into their compacted aggregates, in a transaction of its own.
+def fold_queue(uow: UnitOfWork, *, decay: Decay, now: datetime, limit: int = FOLD_BATCH) -> int:
+    """Fold up to ``limit`` queued events into their profiles; returns how many were folded.
 
-    Best effort: ingestion calls it after its own commit, and a failure here loses nothing (the
-    deltas stay and are folded next time), so it is logged, not raised.
+    One folder runs at a time (the others skip their turn), and none while a rebuild or a
+    privacy switch runs. Ingestion never waits for it: the profiles are locked only against
+    other writers of the aggregates.
     """
-    if not client_ids:
-        return 0
-    try:
-        with uow:
-            folded = uow.profiles.compact(client_ids, now=now)
-            uow.commit()
-    except SQLAlchemyError as error:
-        _log.warning("profile compaction failed; it will be retried", exc_info=error)
-        return 0
-    return folded
+    with uow:
+        if not uow.profiles.try_fold_lock():
+            return 0  # another folder, a rebuild or a privacy switch is running: next time
+        claimed = uow.profiles.claim(limit)
+        if not claimed:
+            return 0
+        entry_ids = [entry_id for entry_id, _ in claimed]
+        profiles = uow.profiles.load(
+            {cid for _, cid in claimed}, decay=decay, for_fold=True, queued=False
+        )
+        uow.profiles.fold_queued(entry_ids, profiles, decay=decay)
+        uow.profiles.save_states(
+            {cid: p.state for cid, p in profiles.items() if p.state is not None}, now=now
+        )
+        uow.profiles.dequeue(entry_ids)
+        uow.commit()
+    return len(claimed)
+
+
+def drain_queue(uow: UnitOfWork, *, decay: Decay, now: Callable[[], datetime]) -> int:
+    """Fold until the queue is empty (after a bulk load, say); returns the events folded."""
+    total = 0
+    while folded := fold_queue(uow, decay=decay, now=now()):
+        total += folded
+    return total
+
+
+class ProfileFolder:
+    """Folds the queue every ``interval`` seconds while there is work, until stopped.
+
+    ``nextbest serve`` runs one in a process of its own (folding in an API process would hold
+    that process's GIL while requests wait); ``start`` runs it in a thread instead. Errors are
+    logged and retried.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        *,
+        decay: Decay,
+        interval: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._decay = decay
+        self._clock = clock
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="profile-folder", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def run(self) -> None:
+        """Fold in the calling thread until :meth:`stop` is called (from another thread)."""
+        self._run()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                folded = fold_queue(self._uow_factory(), decay=self._decay, now=self._clock())
+            except SQLAlchemyError as error:
+                _log.warning("folding the profile queue failed; retrying", exc_info=error)
+                folded = 0
+            self._stop.wait(self._interval if folded < FOLD_BATCH else FOLD_PAUSE_SECONDS)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -202,7 +259,7 @@ def get_profile(
         client = uow.clients.get(client_id)
         if client is None:
             raise NotFound("client", client_id)
-        stored = uow.profiles.get(client_id)
+        stored = uow.profiles.get(client_id, decay=config.decay)
         model = _segment_model(uow)
     return profile_for(client, stored, model=model, config=config, now=now)
 
@@ -211,7 +268,7 @@ def get_preferences(client_id: ClientId, *, uow: UnitOfWork) -> ExplicitPreferen
     with uow:
         if not uow.clients.existing([client_id]):
             raise NotFound("client", client_id)
-        stored = uow.profiles.get(client_id)
+        stored = uow.profiles.load([client_id], decay=DEFAULT_DECAY, queued=False).get(client_id)
     return stored.preferences if stored else ExplicitPreferences()
 
 
@@ -231,13 +288,18 @@ def put_preferences(
         if not uow.clients.existing([client_id]):
             raise NotFound("client", client_id)
         uow.profiles.ensure([client_id], now=now)
-        stored = uow.profiles.load([client_id], for_update=True)[client_id]
-        if preferences.privacy_mode and not stored.preferences.privacy_mode:
+        stored = uow.profiles.load([client_id], decay=decay, for_update=True, queued=False)
+        profile = stored[client_id]
+        if preferences.privacy_mode and not profile.preferences.privacy_mode:
+            # Fold the client's queued events first: their raw events are about to go.
+            uow.profiles.own_maintenance()
+            stored = uow.profiles.load([client_id], decay=decay, for_update=True)
+            profile = stored[client_id]
             retired = uow.profiles.retire_raw_events(client_id)
-            if retired:
-                marker = ProfileState.empty(decay)
-                marker.bump(RECEIPTS, retired)
-                uow.profiles.add_deltas({client_id: marker}, now=now)
+            state = profile.state or ProfileState.empty(decay)
+            state.bump(RECEIPTS, retired)
+            uow.profiles.save_states({client_id: state}, now=now)
+            uow.profiles.dequeue_clients([client_id])
         uow.profiles.save_preferences(client_id, preferences, now=now)
         uow.commit()
     return preferences, retired
@@ -269,8 +331,9 @@ def rebuild_profiles(
     for start in range(0, len(client_ids), chunk):
         ids = client_ids[start : start + chunk]
         with uow:
+            uow.profiles.own_maintenance()  # no folder runs while this chunk is rebuilt
             uow.profiles.ensure(ids, now=now)
-            profiles = uow.profiles.load(ids, for_update=True)
+            profiles = uow.profiles.load(ids, decay=decay, for_update=True, queued=False)
             skip = {cid for cid, p in profiles.items() if p.keeps_receipts}
             kept += len(skip)
             states = {cid: ProfileState.empty(decay) for cid in ids if cid not in skip}
@@ -282,7 +345,8 @@ def rebuild_profiles(
                 for event in events:
                     apply_event(state, event)
                     events_total += 1
-            uow.profiles.replace_states(states, now=now)
+            uow.profiles.save_states(states, now=now)
+            uow.profiles.dequeue_clients(list(states))  # every stored event was just counted
             uow.commit()
         if progress is not None:
             progress(len(ids))
@@ -298,7 +362,7 @@ def _segment_inputs(
         ids = client_ids[start : start + 1_000]
         with uow:
             clients = {cid: uow.clients.get(cid) for cid in ids}
-            stored = uow.profiles.load(ids)
+            stored = uow.profiles.load(ids, decay=config.decay)
         for cid in ids:
             client = clients[cid]
             if client is None:

@@ -37,7 +37,7 @@ __all__ = [
     "HoldingRow",
     "PersonalizationProfileRow",
     "PortfolioRow",
-    "ProfileDeltaRow",
+    "ProfileQueueRow",
     "SecurityRow",
     "SegmentModelRow",
     "SignalCacheRow",
@@ -204,9 +204,9 @@ class SignalCacheRow(Base):
 
 
 class PersonalizationProfileRow(Base):
-    """A client's compacted behaviour aggregates and explicit preferences.
+    """A client's folded behaviour aggregates and explicit preferences.
 
-    The aggregates here plus the client's rows in ``profile_deltas`` are the whole profile.
+    These aggregates plus the client's events still in ``profile_queue`` are the whole profile.
     """
 
     __tablename__ = "personalization_profiles"
@@ -223,20 +223,23 @@ class PersonalizationProfileRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ProfileDeltaRow(Base):
-    """The aggregates of one ingested batch's events for one client, not yet compacted.
+class ProfileQueueRow(Base):
+    """Events stored but not yet folded into their client's profile (see services.profiles).
 
-    Ingestion only appends these (no row is locked for writing, so concurrent batches never
-    wait for each other); readers add them to the compacted state; compaction folds them in.
+    Ingestion appends one small row per event in the transaction that stores it; the folder
+    claims rows oldest first, folds them in bulk and deletes them. A row points at its raw
+    event, or (privacy mode, where no raw event is kept) holds the event's aggregates itself.
     """
 
-    __tablename__ = "profile_deltas"
-    __table_args__ = (Index(None, "client_id", "id"),)
+    __tablename__ = "profile_queue"
+    __table_args__ = (Index(None, "client_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.client_id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    event_pk: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("events.id", ondelete="CASCADE")
+    )
+    state: Mapped[str | None] = mapped_column(Text)
 
 
 class EventReceiptRow(Base):

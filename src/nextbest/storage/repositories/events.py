@@ -16,7 +16,7 @@ from nextbest.domain.ids import ClientId, EventId
 from nextbest.storage.tables import EventRow
 from nextbest.storage.upsert import dialect_insert
 
-__all__ = ["EventRepository"]
+__all__ = ["EventRepository", "event_from_row"]
 
 
 class EventRepository:
@@ -24,13 +24,19 @@ class EventRepository:
         self._session = session
 
     def add_many(self, events: Sequence[Event], *, received_at: datetime) -> set[EventId]:
-        """Append the events whose ``event_id`` is new; returns the ids actually stored.
+        """Append the events whose ``event_id`` is new; returns the ids actually stored."""
+        return set(self.add_many_keyed(events, received_at=received_at))
+
+    def add_many_keyed(
+        self, events: Sequence[Event], *, received_at: datetime
+    ) -> dict[EventId, int]:
+        """Append the events whose ``event_id`` is new; returns each stored id's row key.
 
         One multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per batch, so a repeat sent
         by two processes at once is still stored exactly once.
         """
         if not events:
-            return set()
+            return {}
         self._session.flush()  # clients added in this unit of work must exist for the FK
         rows = [_to_row_values(event, received_at) for event in events]
         if self._session.get_bind().dialect.name == "postgresql":
@@ -41,13 +47,13 @@ class EventRepository:
         statement = (
             dialect_insert(self._session, EventRow)
             .on_conflict_do_nothing(index_elements=[EventRow.event_id])
-            .returning(EventRow.event_id)
+            .returning(EventRow.event_id, EventRow.id)
             .execution_options(render_nulls=True)
         )
-        stored = self._session.scalars(statement, rows)
-        return {EventId(event_id) for event_id in stored}
+        stored = self._session.execute(statement, rows)
+        return {EventId(row.event_id): row.id for row in stored}
 
-    def _add_many_postgresql(self, rows: list[dict[str, Any]]) -> set[EventId]:
+    def _add_many_postgresql(self, rows: list[dict[str, Any]]) -> dict[EventId, int]:
         """One array per column through ``unnest``: twelve parameters whatever the batch size.
 
         A multi-row VALUES insert of 500 events has 6,000 placeholders, and re-parsing that
@@ -58,8 +64,8 @@ class EventRepository:
         columns["context"] = [orjson.dumps(row["context"]).decode() for row in rows]
         for name in ("occurred_at", "received_at"):
             columns[name] = [value.astimezone(UTC) for value in columns[name]]
-        stored = self._session.scalars(_UNNEST_INSERT, columns)
-        return {EventId(event_id) for event_id in stored}
+        stored = self._session.execute(_UNNEST_INSERT, columns)
+        return {EventId(row.event_id): row.id for row in stored}
 
     def existing(self, event_ids: Sequence[str]) -> set[EventId]:
         if not event_ids:
@@ -80,7 +86,7 @@ class EventRepository:
         )
         if since is not None:
             query = query.where(EventRow.occurred_at >= since)
-        return [_to_domain(row) for row in self._session.scalars(query)]
+        return [event_from_row(row) for row in self._session.scalars(query)]
 
     def stream_for_clients(
         self, client_ids: Sequence[str], *, chunk: int = 5_000
@@ -94,7 +100,7 @@ class EventRepository:
             .execution_options(yield_per=chunk)
         )
         for row in self._session.execute(query):
-            yield _to_domain(row)
+            yield event_from_row(row)
 
     def count(self, client_id: ClientId | None = None) -> int:
         query = select(func.count()).select_from(EventRow)
@@ -126,7 +132,7 @@ _UNNEST_INSERT = text(
     f"INSERT INTO events ({', '.join(_COLUMNS)}) "
     "SELECT * FROM unnest("
     + ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES.get(name, 'varchar[]')})" for name in _COLUMNS)
-    + ") ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+    + ") ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id"
 )
 
 
@@ -147,7 +153,7 @@ def _to_row_values(event: Event, received_at: datetime) -> dict[str, Any]:
     }
 
 
-def _to_domain(row: Any) -> Event:
+def event_from_row(row: Any) -> Event:
     return Event(
         event_id=EventId(row.event_id),
         client_id=ClientId(row.client_id),

@@ -1,4 +1,4 @@
-"""personalization profiles, profile deltas, event receipts, segment models
+"""personalization profiles, profile queue, event receipts, segment models
 
 Revision ID: 0003
 Revises: 0002
@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_personalization_profiles")),
     )
     op.create_table(
-        "profile_deltas",
+        "profile_queue",
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -44,20 +44,24 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("client_id", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.Text(), nullable=False),
-        sa.Column("created_at", nextbest.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("event_pk", sa.BigInteger(), nullable=True),
+        sa.Column("state", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["clients.client_id"],
-            name=op.f("fk_profile_deltas_client_id_clients"),
+            name=op.f("fk_profile_queue_client_id_clients"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_profile_deltas")),
+        sa.ForeignKeyConstraint(
+            ["event_pk"],
+            ["events.id"],
+            name=op.f("fk_profile_queue_event_pk_events"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_profile_queue")),
     )
-    with op.batch_alter_table("profile_deltas", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_profile_deltas_client_id_id"), ["client_id", "id"], unique=False
-        )
+    with op.batch_alter_table("profile_queue", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_profile_queue_client_id"), ["client_id"], unique=False)
     op.create_table(
         "event_receipts",
         sa.Column("event_id", sa.String(length=128), nullable=False),
@@ -90,7 +94,7 @@ def downgrade() -> None:
     with op.batch_alter_table("event_receipts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_receipts_client_id"))
     op.drop_table("event_receipts")
-    with op.batch_alter_table("profile_deltas", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_profile_deltas_client_id_id"))
-    op.drop_table("profile_deltas")
+    with op.batch_alter_table("profile_queue", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_profile_queue_client_id"))
+    op.drop_table("profile_queue")
     op.drop_table("personalization_profiles")
