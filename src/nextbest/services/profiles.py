@@ -76,9 +76,11 @@ class ProfileConfig:
 DEFAULT_CONFIG = ProfileConfig.from_settings(BehaviourSettings())
 
 
-FOLD_BATCH = 1_000
-"""Queued events one fold claims: enough that a client's events often fold together, few enough
-that a fold (which holds the GIL, and SQLite's write lock) pauses requests only briefly."""
+FOLD_BATCH = 5_000
+"""Queued events one fold claims when draining (a bulk load, the CLI)."""
+SERVING_FOLD_BATCH = 100
+"""Queued events one fold claims beside a serving API: a short fold keeps requests from waiting
+behind its locks and its CPU (measured: single-event p99 16 ms with 100, 83 ms with 1,000)."""
 FOLD_PAUSE_SECONDS = 0.02
 """Rest between two full folds, so requests waiting behind a fold get their turn."""
 
@@ -172,10 +174,12 @@ class ProfileFolder:
         decay: Decay,
         interval: float,
         clock: Callable[[], datetime],
+        batch: int = SERVING_FOLD_BATCH,
     ) -> None:
         self._uow_factory = uow_factory
         self._decay = decay
         self._clock = clock
+        self._batch = batch
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="profile-folder", daemon=True)
@@ -195,11 +199,13 @@ class ProfileFolder:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                folded = fold_queue(self._uow_factory(), decay=self._decay, now=self._clock())
+                folded = fold_queue(
+                    self._uow_factory(), decay=self._decay, now=self._clock(), limit=self._batch
+                )
             except SQLAlchemyError as error:
                 _log.warning("folding the profile queue failed; retrying", exc_info=error)
                 folded = 0
-            self._stop.wait(self._interval if folded < FOLD_BATCH else FOLD_PAUSE_SECONDS)
+            self._stop.wait(self._interval if folded < self._batch else FOLD_PAUSE_SECONDS)
 
 
 # -- reading -----------------------------------------------------------------------------------
