@@ -2,10 +2,10 @@
 
 Ingestion queues each stored event for its client's profile in the transaction that stores it,
 so an event is either stored and counted or neither, and a request does no profile work beyond
-one small insert. A folder (a thread in each API process, or ``nextbest profiles fold``) moves
-the queue into the profiles in bulk; every read adds the client's queued events, so a profile is
-exact the moment the events are stored. Clients in privacy mode keep receipts (ids only), not
-raw events; their events' aggregates are queued instead.
+one small insert. A folder (a process ``nextbest serve`` starts beside the API, or ``nextbest
+profiles fold``) moves the queue into the profiles in bulk; every read adds the client's queued
+events, so a profile is exact the moment the events are stored. Clients in privacy mode keep
+receipts (ids only), not raw events; their events' aggregates are queued instead.
 """
 
 from __future__ import annotations
@@ -293,14 +293,16 @@ def put_preferences(
     with uow:
         if not uow.clients.existing([client_id]):
             raise NotFound("client", client_id)
+        if preferences.privacy_mode:
+            # Keep the folder out before locking the row (the folder takes its lock, then rows;
+            # the other order could deadlock): the client's queued events are folded here.
+            uow.profiles.own_maintenance()
         uow.profiles.ensure([client_id], now=now)
-        stored = uow.profiles.load([client_id], decay=decay, for_update=True, queued=False)
+        stored = uow.profiles.load(
+            [client_id], decay=decay, for_update=True, queued=preferences.privacy_mode
+        )
         profile = stored[client_id]
         if preferences.privacy_mode and not profile.preferences.privacy_mode:
-            # Fold the client's queued events first: their raw events are about to go.
-            uow.profiles.own_maintenance()
-            stored = uow.profiles.load([client_id], decay=decay, for_update=True)
-            profile = stored[client_id]
             retired = uow.profiles.retire_raw_events(client_id)
             state = profile.state or ProfileState.empty(decay)
             state.bump(RECEIPTS, retired)
