@@ -87,6 +87,7 @@ def main() -> None:
             "clients": len(held),
             "serving_mib_tracemalloc": round(current / 2**20, 1),
             "serving_bytes_per_client": round(current / len(held)),
+            "peak_mib_tracemalloc": round(peak / 2**20, 1),
             "rss_growth_mib": round(rss_after - rss_before, 1),
             "raw_state_json_bytes_per_client": round(state_bytes),
             "target_mib": 200,
