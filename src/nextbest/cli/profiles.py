@@ -6,6 +6,8 @@ import multiprocessing
 import multiprocessing.process
 import os
 import signal
+import threading
+import time
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -72,6 +74,15 @@ def run_folder(
         clock=lambda: datetime.now(UTC),
     )
     signal.signal(signal.SIGTERM, lambda *_: folder.stop())
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        # Stop when the server that started us is gone, however it went (SIGKILL included).
+        while os.getppid() == parent:
+            time.sleep(1)
+        folder.stop()
+
+    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
     try:
         folder.run()
     finally:
