@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     """API worker processes ``nextbest serve`` starts."""
     assumptions_file: Path | None = None
     """JSON file of capital-market assumptions replacing the built-in defaults (see finance)."""
+    catalog_file: Path | None = None
+    """YAML action catalog replacing the built-in one (see decision/actions.yaml)."""
     signals: SignalSettings = SignalSettings()
     """How signals are computed."""
     ingest: IngestSettings = IngestSettings()

@@ -15,8 +15,10 @@ from nextbest import __version__
 from nextbest.api.errors import install_error_handlers
 from nextbest.api.logging import configure_logging
 from nextbest.api.middleware import EdgeMiddleware
-from nextbest.api.routes import clients, events, health, profiles, securities, signals
+from nextbest.api.routes import actions, clients, events, health, profiles, securities, signals
+from nextbest.api.schemas.actions import CatalogOut
 from nextbest.api.schemas.events import EventBatchIn, EventIn
+from nextbest.decision.catalog import load_catalog
 from nextbest.services.engine_setup import build_signal_engine, warm_up
 from nextbest.services.profiles import ProfileConfig
 from nextbest.settings import Settings
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.profile_config = ProfileConfig.from_settings(settings.behaviour)
+    app.state.catalog = load_catalog(settings.catalog_file)  # a bad catalog stops start-up
+    app.state.catalog_out = CatalogOut.from_domain(app.state.catalog)
     app.state.signal_engine = build_signal_engine(
         assumptions_file=settings.assumptions_file,
         paths=settings.signals.paths,
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         clients.router,
         signals.router,
         profiles.router,
+        actions.router,
         securities.router,
         events.router,
         health.router,

@@ -24,7 +24,7 @@ from nextbest.domain.enums import (
 
 __all__ = ["CATEGORIES", "ServingProfile", "serving_profile"]
 
-CATEGORIES: tuple[str, ...] = (*(c.value for c in Category), "PROTECTION", "CONTENT")
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 """The categories a serving profile has a slot for; others fall back to the segment mean."""
 _INDEX = {name: index for index, name in enumerate(CATEGORIES)}
 _EMPTY: frozenset[str] = frozenset()

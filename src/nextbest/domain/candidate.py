@@ -72,6 +72,8 @@ class Category(StrEnum):
     TAX = "TAX"
     CASH = "CASH"
     SAVINGS = "SAVINGS"
+    PROTECTION = "PROTECTION"
+    CONTENT = "CONTENT"
 
 
 class TradeSide(StrEnum):

@@ -1,0 +1,1 @@
+"""The decision loop: the action catalog and its engagement rules."""
