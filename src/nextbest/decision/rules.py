@@ -69,7 +69,6 @@ FIELDS: Mapping[str, FieldType] = {
     "portfolio.exists": FieldType("bool", doc="a portfolio is on file"),
     "portfolio.market_value": FieldType("number", doc="in the base currency"),
     "portfolio.monthly_contribution": FieldType("number", doc="in the base currency"),
-    "portfolio.equity_share": FieldType("number", doc="equities over market value, 0-1"),
     "signal.type": _choice(SignalType, "the detector's signal, for signal actions"),
     "signal.urgency": FieldType("number", doc="0-100"),
     "signal.raises_equity": FieldType("bool", doc="the suggested trades buy equities"),
