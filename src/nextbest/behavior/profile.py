@@ -135,6 +135,7 @@ class ProfileReport:
     engagement_level: EngagementLevel
     sessions_per_week: float
     logins_per_week: float
+    events_per_week: float
     recency_days: float | None
     average_session_seconds: float | None
     feature_usage: Mapping[str, float]
@@ -375,8 +376,8 @@ def build_profile(
     smoothed = [hours[h - 1] + hours[h] + hours[(h + 1) % 24] for h in range(24)]
     hour_total = sum(hours)
     peak = max(range(24), key=lambda h: (smoothed[h], hours[h], -h))
-    hour_confidence = 0.0 if hour_total <= 0 else smoothed[peak] / (3 * hour_total) * 3
-    hour_confidence = min(1.0, hour_confidence) * min(1.0, hour_total / 10)
+    hour_confidence = 0.0 if hour_total <= 0 else min(1.0, smoothed[peak] / hour_total)
+    hour_confidence *= min(1.0, hour_total / 10)
     preferred_hour = _resolve(
         None, None, peak if hour_total > 0 else None, hour_confidence, None, weight
     )
@@ -422,6 +423,7 @@ def build_profile(
         engagement_level=engagement,
         sessions_per_week=round(sessions_per_week, 3),
         logins_per_week=round(logins_per_week, 3),
+        events_per_week=round(events_per_week, 3),
         recency_days=None if recency is None else round(recency, 2),
         average_session_seconds=None
         if duration_n <= 0

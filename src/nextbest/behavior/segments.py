@@ -295,7 +295,7 @@ def fit_segments(
             label, profile = "empty", {}
         priors.append(segment_priors(segment, label, members))
         profiles.append(profile)
-    rates = np.asarray([_events_per_week(r) for r in reports])
+    rates = np.asarray([r.events_per_week for r in reports])
     return SegmentModel(
         version=version,
         fitted_at=fitted_at,
@@ -308,8 +308,3 @@ def fit_segments(
         outlier_events_per_week=round(max(50.0, float(np.percentile(rates, 99)) * 5), 2),
         profiles=tuple(profiles),
     )
-
-
-def _events_per_week(report: ProfileReport) -> float:
-    score = report.outlier.score
-    return 0.0 if score is None else score

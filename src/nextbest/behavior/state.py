@@ -164,9 +164,9 @@ class ProfileState:
     def merge(self, other: ProfileState) -> None:
         """Add ``other``'s evidence to this state (mutates it), as if its events were applied.
 
-        Merging is what makes deltas possible: ingestion writes the aggregates of each batch's
-        events on their own and a reader (or compaction) adds them up, in any order. Keys past
-        a cap are pooled exactly as :meth:`keyed` pools them when events are applied.
+        Merging lets aggregates built apart be added up in any order (privacy-mode events are
+        queued as aggregates, not raw events). Keys past a cap are pooled exactly as
+        :meth:`keyed` pools them when events are applied.
         """
         if (other.half_life_days, other.fast_half_life_days) != (
             self.half_life_days,

@@ -52,8 +52,8 @@ def ingest_events(
     """Store the new events among ``events`` (each with its index in the request).
 
     ``rejected`` are items the edge already refused; they are carried into the report. The
-    accepted events are written in one transaction, together with the profile aggregates they
-    update: all of them or, on a failure, none.
+    accepted events are written in one transaction, together with the queue entries that fold
+    them into their clients' profiles: all of them or, on a failure, none.
     """
     report = IngestReport(received=received, rejected=list(rejected))
     latest = now + max_clock_skew
