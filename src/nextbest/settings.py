@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "BehaviourSettings",
+    "DecisionSettings",
     "Environment",
     "IngestSettings",
     "LogSettings",
@@ -73,6 +74,52 @@ class BehaviourSettings(BaseModel):
     """Number of segments ``nextbest segments`` fits; 0 chooses it by silhouette (3 to 8)."""
 
 
+class DecisionSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    gate_accepted: Annotated[int, Field(ge=0, le=1_000_000)] = 50
+    """Accepted outcomes an action needs before its propensity is personalised (the data gate)."""
+    gate_not_accepted: Annotated[int, Field(ge=0, le=1_000_000)] = 50
+    """Outcomes other than accepted an action needs before its propensity is personalised."""
+    model_sync_seconds: Annotated[float, Field(ge=0, le=3_600)] = 1.0
+    """How often a server process adds other processes' outcomes to its models; its own
+    outcomes count at once. 0 reads them before every recommendation."""
+    value_scale: Annotated[float, Field(gt=0)] = 1_000.0
+    """An action's value enters its priority as 1 + ln(1 + value / value_scale), in the
+    client's currency: a large amount counts, but cannot swamp how likely the client is to act."""
+    max_per_category: Annotated[int, Field(ge=1, le=20)] = 2
+    """At most this many actions of one category in one answer (mandatory ones aside)."""
+    suppress_after_dismissals: Annotated[int, Field(ge=1, le=100)] = 2
+    """Dismissals of one action after which it is suppressed for the client ..."""
+    suppress_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """... for this many days."""
+    rest_days_after_dismissal: Annotated[int, Field(ge=0, le=365)] = 3
+    """Days an action rests after any single dismissal before it may be suggested again."""
+    push_caps: dict[str, tuple[int, int]] = {
+        "REAL_TIME": (6, 1),
+        "DAILY": (1, 1),
+        "WEEKLY": (1, 7),
+        "MONTHLY": (1, 30),
+    }
+    """New suggestions a client may receive on a push channel (EMAIL, SMS, PUSH) by notification
+    frequency: (count, days). Pull channels (IN_APP, WEB, ADVISOR) answer the client's own visit
+    and are not capped."""
+    seed: int | None = None
+    """Seed of the exploration draws; unset draws from the operating system (set it for
+    reproducible simulations)."""
+
+    @field_validator("push_caps")
+    @classmethod
+    def _all_frequencies(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        wanted = {"REAL_TIME", "DAILY", "WEEKLY", "MONTHLY"}
+        if set(value) != wanted:
+            raise ValueError(f"push_caps needs exactly the frequencies {sorted(wanted)}")
+        for frequency, (count, days) in value.items():
+            if count < 0 or days < 1:
+                raise ValueError(f"push_caps[{frequency}] needs count >= 0 and days >= 1")
+        return value
+
+
 class LogSettings(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True)
 
@@ -109,6 +156,8 @@ class Settings(BaseSettings):
     """Limits on what the ingestion API accepts."""
     behaviour: BehaviourSettings = BehaviourSettings()
     """How the behaviour profile learns."""
+    decision: DecisionSettings = DecisionSettings()
+    """How the decision loop ranks, explores and limits contact."""
     log: LogSettings = LogSettings()
     """Logging output."""
 

@@ -15,12 +15,22 @@ from nextbest import __version__
 from nextbest.api.errors import install_error_handlers
 from nextbest.api.logging import configure_logging
 from nextbest.api.middleware import EdgeMiddleware
-from nextbest.api.routes import actions, clients, events, health, profiles, securities, signals
+from nextbest.api.routes import (
+    actions,
+    clients,
+    events,
+    health,
+    profiles,
+    recommendations,
+    securities,
+    signals,
+)
 from nextbest.api.schemas.actions import CatalogOut
 from nextbest.api.schemas.events import EventBatchIn, EventIn
 from nextbest.decision.catalog import load_catalog
 from nextbest.services.engine_setup import build_signal_engine, warm_up
 from nextbest.services.profiles import ProfileConfig
+from nextbest.services.recommendations import build_recommender
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
 
@@ -30,8 +40,9 @@ DESCRIPTION = """\
 nextbest answers "what should this client do next, and why". This version ingests clients,
 portfolios, the security master and behaviour events, and finds each client's financial signals
 (goal progress, constraint breaches, ESG mismatches, drift, tax losses, cash, concentration,
-savings rate) with the evidence behind them, and learns each client's behaviour profile, which
-the client can see and overrule. Errors are JSON:
+savings rate) with the evidence behind them, learns each client's behaviour profile, which the
+client can see and overrule, and answers with the client's next best actions, learning from every
+outcome. Errors are JSON:
 `{"error": CODE, "detail": ..., "request_id": ..., "problems": [...]}`.
 """
 
@@ -69,11 +80,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         paths=settings.signals.paths,
         seed=settings.signals.seed,
     )
+    app.state.recommender = build_recommender(
+        app.state.catalog,
+        settings.decision,
+        profiles=app.state.profile_config,
+        signals=app.state.signal_engine,
+    )
     install_error_handlers(app)
     for router in (
         clients.router,
         signals.router,
         profiles.router,
+        recommendations.router,
         actions.router,
         securities.router,
         events.router,

@@ -12,11 +12,20 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from nextbest.services.profiles import ProfileConfig
+from nextbest.services.recommendations import Recommender
 from nextbest.services.signals import SignalEngine
 from nextbest.settings import Settings
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["NowDep", "ProfileConfigDep", "SettingsDep", "SignalEngineDep", "UowDep", "current_time"]
+__all__ = [
+    "NowDep",
+    "ProfileConfigDep",
+    "RecommenderDep",
+    "SettingsDep",
+    "SignalEngineDep",
+    "UowDep",
+    "current_time",
+]
 
 
 async def _settings(request: Request) -> Settings:
@@ -34,6 +43,11 @@ async def _profile_config(request: Request) -> ProfileConfig:
     return config
 
 
+async def _recommender(request: Request) -> Recommender:
+    recommender: Recommender = request.app.state.recommender
+    return recommender
+
+
 async def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.session_factory)
 
@@ -48,3 +62,4 @@ UowDep = Annotated[UnitOfWork, Depends(_uow)]
 SignalEngineDep = Annotated[SignalEngine, Depends(_signal_engine)]
 NowDep = Annotated[datetime, Depends(current_time)]
 ProfileConfigDep = Annotated[ProfileConfig, Depends(_profile_config)]
+RecommenderDep = Annotated[Recommender, Depends(_recommender)]

@@ -49,6 +49,7 @@ _KEYS = {
     "lever",
     "expiry_days",
     "rules",
+    "why",
 }
 
 
@@ -73,6 +74,8 @@ class Action:
     content: bool = False
     marketing: bool = False
     rules: Mapping[str, tuple[Condition, ...]] = field(default_factory=dict)
+    why: str | None = None
+    """The client-facing reason of an action no finding stands behind (required for those)."""
 
     def check(self, facts: Facts) -> tuple[str, Outcome] | None:
         """The first rule (stage and outcome) the facts fail, or None when all pass."""
@@ -163,11 +166,19 @@ def _action(item: Any, where: str) -> Action:
             content=_flag(item, "content", where),
             marketing=_flag(item, "marketing", where),
             rules=_rules(item.get("rules", {}), where),
+            why=_why(item, where),
         )
     except ValueError as error:  # an unknown enum value names itself in the message
         if isinstance(error, CatalogError):
             raise
         raise CatalogError(f"{where}: {error}") from error
+
+
+def _why(item: Mapping[str, Any], where: str) -> str | None:
+    """An action without signals must say why it is suggested; one with signals may."""
+    if item.get("signals") and item.get("why") is None:
+        return None
+    return _text(item, "why", where)
 
 
 def _text(item: Mapping[str, Any], key: str, where: str) -> str:

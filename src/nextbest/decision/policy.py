@@ -7,13 +7,19 @@ not given, is in a category the client hid or keeps dismissing, or fails one of 
 (eligibility, applicability, suitability). Mandatory actions (a constraint violation) skip all
 of that and arbitration: they always come first.
 
+The contact policy (``decision.contact``) may keep an action out too: accepted recently,
+dismissed too often, already sent and unanswered, or the channel's cap reached.
+
 The rest are ranked by priority = propensity * context weight * value * lever (Pega's
-arbitration), ties broken by value. The propensity here is seed 002's interpretable weighted
-score, the baseline policy the learning models of the decision loop will be measured against.
+arbitration), ties broken by value, with at most k actions of one category. The value enters as
+1 + ln(1 + value / scale): a large amount counts, but cannot swamp how likely the client is to
+act. The default propensity is seed 002's interpretable weighted score; the learning models
+(``decision.models``) supply theirs through ``consider``'s ``propensity``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +45,8 @@ __all__ = [
 
 MIN_VALUE = Decimal("1")
 """Value used when a signal action's candidate states no amount, so it still ranks."""
+VALUE_SCALE = 1_000.0
+"""Default scale of the value weight, in the client's currency."""
 
 
 class Removal(StrEnum):
@@ -49,6 +57,11 @@ class Removal(StrEnum):
     ELIGIBILITY = "ELIGIBILITY"
     APPLICABILITY = "APPLICABILITY"
     SUITABILITY = "SUITABILITY"
+    ACCEPTED = "ACCEPTED"
+    SUPPRESSED = "SUPPRESSED"
+    RESTING = "RESTING"
+    OPEN = "OPEN"
+    CAPPED = "CAPPED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +72,15 @@ class ScoreParts:
     context_weight: float
     value: Decimal
     lever: float
+    value_scale: float = VALUE_SCALE
+
+    @property
+    def value_weight(self) -> float:
+        return 1.0 + math.log1p(float(self.value) / self.value_scale)
 
     @property
     def priority(self) -> float:
-        return self.propensity * self.context_weight * float(self.value) * self.lever
+        return self.propensity * self.context_weight * self.value_weight * self.lever
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +159,11 @@ def _value(action: Action, candidate: Candidate | None) -> Decimal:
 # -- consider and arbitrate -------------------------------------------------------------------
 
 Propensity = Callable[[Action, Candidate | None, ProfileReport], float]
+Blocked = Callable[[Action], tuple[Removal, str] | None]
+
+
+def _never_blocked(action: Action) -> tuple[Removal, str] | None:
+    return None
 
 
 def consider(
@@ -154,9 +177,12 @@ def consider(
     now: datetime,
     done_recently: frozenset[str] = frozenset(),
     propensity: Propensity = baseline_propensity,
+    blocked: Blocked = _never_blocked,
+    value_scale: float = VALUE_SCALE,
 ) -> list[Considered]:
     """Every action considered for the client on ``channel``: removed ones with their reason,
-    the others scored. ``done_recently`` holds action ids accepted within their cool-down."""
+    the others scored. ``done_recently`` holds action ids accepted within their cool-down;
+    ``blocked`` is the contact policy's verdict on an action."""
     pairs: list[tuple[Action, Candidate | None]] = []
     for found in candidates:
         answer = catalog.for_signal(found.signal, found.action_type)
@@ -167,7 +193,9 @@ def consider(
     considered = []
     for action, candidate in pairs:
         if action.mandatory:
-            score = ScoreParts(1.0, _context_weight(candidate), _value(action, candidate), 1.0)
+            score = ScoreParts(
+                1.0, _context_weight(candidate), _value(action, candidate), 1.0, value_scale
+            )
             considered.append(Considered(action, candidate, score=score))
             continue
         facts = facts_for(
@@ -179,7 +207,7 @@ def consider(
             done_recently=action.action_id in done_recently,
             now=now,
         )
-        removal = _removal(action, profile, channel, facts)
+        removal = _removal(action, profile, channel, facts) or blocked(action)
         if removal is not None:
             considered.append(Considered(action, candidate, removed=removal[0], reason=removal[1]))
             continue
@@ -188,6 +216,7 @@ def consider(
             context_weight=_context_weight(candidate),
             value=_value(action, candidate),
             lever=action.lever,
+            value_scale=value_scale,
         )
         considered.append(Considered(action, candidate, score=score))
     return considered
@@ -212,9 +241,12 @@ def _removal(
     return None
 
 
-def arbitrate(considered: Iterable[Considered], *, limit: int) -> list[Considered]:
+def arbitrate(
+    considered: Iterable[Considered], *, limit: int, per_category: int | None = None
+) -> list[Considered]:
     """Rank what was not removed: mandatory first, then priority, ties by value; at most
-    ``limit`` besides the mandatory ones. Removed considerations keep no rank."""
+    ``limit`` besides the mandatory ones, and at most ``per_category`` of one category among
+    those. Removed considerations keep no rank."""
     kept = [c for c in considered if c.removed is None and c.score is not None]
     ranked = sorted(
         kept,
@@ -225,9 +257,21 @@ def arbitrate(considered: Iterable[Considered], *, limit: int) -> list[Considere
             c.key,
         ),
     )
-    mandatory = [c for c in ranked if c.action.mandatory]
-    chosen = mandatory + [c for c in ranked if not c.action.mandatory][:limit]
+    chosen = [c for c in ranked if c.action.mandatory]
+    per: dict[Category, int] = {}
+    for c in ranked:
+        if c.action.mandatory or len(chosen) - _mandatory(chosen) >= limit:
+            continue
+        seen = per.get(c.action.category, 0)
+        if per_category is not None and seen >= per_category:
+            continue
+        per[c.action.category] = seen + 1
+        chosen.append(c)
     return [
         Considered(c.action, c.candidate, c.removed, c.reason, c.score, rank)
         for rank, c in enumerate(chosen, start=1)
     ]
+
+
+def _mandatory(chosen: list[Considered]) -> int:
+    return sum(1 for c in chosen if c.action.mandatory)

@@ -4,8 +4,7 @@ Each (action, segment) keeps the outcomes it has had: accepted, and not accepted
 ignored, expired). Scoring draws from its Beta posterior (Thompson sampling), so an action with
 few outcomes gets wide draws and is explored, and a proven one is exploited. Until an action has
 enough outcomes of both kinds (the data gate, 50 and 50 by default, as Amazon Personalize waits
-for data) its propensity is the non-personalised baseline instead; past the gate the learned draw
-is blended with the baseline by the client's personal weight (full after 30 days of history).
+for data) it is not personalised further; ``decision.models`` puts the levels together.
 
 The counts are plain, mergeable sums, so they can be kept per process and added up, or stored.
 """
@@ -21,14 +20,21 @@ __all__ = ["DataGate", "Outcomes", "ThompsonPropensity"]
 
 @dataclass(slots=True)
 class Outcomes:
-    accepted: int = 0
-    not_accepted: int = 0
+    """Accepted and not-accepted outcomes; a partial acceptance counts half of each."""
+
+    accepted: float = 0.0
+    not_accepted: float = 0.0
 
     def add(self, accepted: bool) -> None:
-        if accepted:
-            self.accepted += 1
-        else:
-            self.not_accepted += 1
+        self.add_reward(1.0 if accepted else 0.0)
+
+    def add_reward(self, reward: float) -> None:
+        self.accepted += reward
+        self.not_accepted += 1.0 - reward
+
+    @property
+    def total(self) -> float:
+        return self.accepted + self.not_accepted
 
     def posterior(self, prior_mean: float, prior_strength: float) -> tuple[float, float]:
         """Beta(alpha, beta) with the prior worth ``prior_strength`` outcomes at ``prior_mean``."""
@@ -56,20 +62,29 @@ class ThompsonPropensity:
     counts: dict[tuple[str, str], Outcomes] = field(default_factory=dict)
     """(action id, segment) → outcomes."""
 
+    _totals: dict[str, Outcomes] = field(default_factory=dict, repr=False)
+    """action id → every segment's outcomes, kept beside ``counts`` for the data gate."""
+
     def record(self, action_id: str, segment: str, *, accepted: bool) -> None:
-        self.counts.setdefault((action_id, segment), Outcomes()).add(accepted)
+        self.record_reward(action_id, segment, 1.0 if accepted else 0.0)
+
+    def record_reward(self, action_id: str, segment: str, reward: float) -> None:
+        self.counts.setdefault((action_id, segment), Outcomes()).add_reward(reward)
+        self._totals.setdefault(action_id, Outcomes()).add_reward(reward)
 
     def outcomes(self, action_id: str, segment: str) -> Outcomes:
         return self.counts.get((action_id, segment), Outcomes())
 
     def action_outcomes(self, action_id: str) -> Outcomes:
         """Every segment's outcomes of one action: what the data gate looks at."""
-        total = Outcomes()
-        for (action, _), outcomes in self.counts.items():
-            if action == action_id:
-                total.accepted += outcomes.accepted
-                total.not_accepted += outcomes.not_accepted
-        return total
+        total = self._totals.get(action_id)
+        return Outcomes() if total is None else Outcomes(total.accepted, total.not_accepted)
+
+    def book_rate(self, default: float = 0.1, strength: float = 10.0) -> float:
+        """The acceptance share over every action and segment, shrunk towards ``default``."""
+        accepted = sum(o.accepted for o in self._totals.values())
+        total = sum(o.total for o in self._totals.values())
+        return (accepted + default * strength) / (total + strength)
 
     def gated(self, action_id: str) -> bool:
         """True while the action must stay on the non-personalised baseline."""
@@ -80,25 +95,12 @@ class ThompsonPropensity:
         alpha, beta = self.outcomes(action_id, segment).posterior(prior_mean, self.prior_strength)
         return rng.betavariate(alpha, beta)
 
-    def propensity(
-        self,
-        action_id: str,
-        segment: str,
-        *,
-        baseline: float,
-        personal_weight: float,
-        rng: random.Random,
-    ) -> tuple[float, str]:
-        """The propensity to rank with, and which policy gave it (``baseline`` or ``thompson``)."""
-        if self.gated(action_id):
-            return baseline, "baseline"
-        drawn = self.draw(action_id, segment, baseline, rng)
-        weight = min(1.0, max(0.0, personal_weight))
-        return weight * drawn + (1 - weight) * baseline, "thompson"
-
     def merge(self, other: Mapping[tuple[str, str], Outcomes]) -> None:
         """Add another process's counts to these."""
         for key, outcomes in other.items():
             mine = self.counts.setdefault(key, Outcomes())
             mine.accepted += outcomes.accepted
             mine.not_accepted += outcomes.not_accepted
+            total = self._totals.setdefault(key[0], Outcomes())
+            total.accepted += outcomes.accepted
+            total.not_accepted += outcomes.not_accepted

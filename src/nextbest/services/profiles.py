@@ -44,6 +44,7 @@ __all__ = [
     "put_preferences",
     "rebuild_profiles",
     "refit_segments",
+    "segment_model",
 ]
 
 _log = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ class ProfileFolder:
 _models: dict[int, SegmentModel] = {}
 
 
-def _segment_model(uow: UnitOfWork) -> SegmentModel | None:
+def segment_model(uow: UnitOfWork) -> SegmentModel | None:
     """The newest segment model, decoded once per process and version."""
     version = uow.profiles.latest_segment_version()
     if version is None:
@@ -266,7 +267,7 @@ def get_profile(
         if client is None:
             raise NotFound("client", client_id)
         stored = uow.profiles.get(client_id, decay=config.decay)
-        model = _segment_model(uow)
+        model = segment_model(uow)
     return profile_for(client, stored, model=model, config=config, now=now)
 
 

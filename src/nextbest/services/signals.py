@@ -25,7 +25,14 @@ from nextbest.signals.engine import detect_all
 from nextbest.storage.repositories.signals import InputVersions
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["ENGINE_VERSION", "SignalEngine", "SignalReport", "client_signals", "recompute_signals"]
+__all__ = [
+    "ENGINE_VERSION",
+    "SignalEngine",
+    "SignalReport",
+    "client_signals",
+    "recompute_signals",
+    "signals_in",
+]
 
 ENGINE_VERSION = "1"
 """Bump when a detector's logic changes, so every cached result is recomputed."""
@@ -92,38 +99,48 @@ def client_signals(
     refresh: bool = False,
 ) -> SignalReport:
     """The client's candidates: from the cache when its inputs are unchanged today."""
-    today = now.date()
     with uow:
-        probe = uow.signals.probe(client_id)
-        if probe is None:
-            raise NotFound("client", client_id)
-        versions, cached = probe
-        key = inputs_key(versions, engine)
-        if (
-            cached is not None
-            and not refresh
-            and cached.inputs_key == key
-            and cached.as_of == today
-        ):
-            return SignalReport(
-                client_id, cached.as_of, cached.computed_at, cached.candidates, from_cache=True
-            )
-        client = uow.clients.get(client_id)
-        if client is None:  # erased between the two reads
-            raise NotFound("client", client_id)
-        context = SignalContext(
-            client=client,
-            portfolio=uow.portfolios.get(client_id),
-            master=engine.master(uow, versions.securities_updated_at),
-            assumptions=engine.assumptions,
-            as_of=today,
-            seed=engine.seed,
+        report = signals_in(uow, client_id, engine=engine, now=now, refresh=refresh)
+        if not report.from_cache:
+            uow.commit()
+    return report
+
+
+def signals_in(
+    uow: UnitOfWork,
+    client_id: ClientId,
+    *,
+    engine: SignalEngine,
+    now: datetime,
+    refresh: bool = False,
+) -> SignalReport:
+    """``client_signals`` inside a unit of work the caller opened (and commits: a recomputed
+    result is stored in it)."""
+    today = now.date()
+    probe = uow.signals.probe(client_id)
+    if probe is None:
+        raise NotFound("client", client_id)
+    versions, cached = probe
+    key = inputs_key(versions, engine)
+    if cached is not None and not refresh and cached.inputs_key == key and cached.as_of == today:
+        return SignalReport(
+            client_id, cached.as_of, cached.computed_at, cached.candidates, from_cache=True
         )
-        detection = detect_all(context, engine.registry)
-        uow.signals.store(
-            client_id, as_of=today, inputs_key=key, computed_at=now, candidates=detection.candidates
-        )
-        uow.commit()
+    client = uow.clients.get(client_id)
+    if client is None:  # erased between the two reads
+        raise NotFound("client", client_id)
+    context = SignalContext(
+        client=client,
+        portfolio=uow.portfolios.get(client_id),
+        master=engine.master(uow, versions.securities_updated_at),
+        assumptions=engine.assumptions,
+        as_of=today,
+        seed=engine.seed,
+    )
+    detection = detect_all(context, engine.registry)
+    uow.signals.store(
+        client_id, as_of=today, inputs_key=key, computed_at=now, candidates=detection.candidates
+    )
     for name, error_type in detection.failures:
         log.error("detector_failed", detector=name, error_type=error_type)
     return SignalReport(

@@ -15,6 +15,7 @@ from nextbest.storage.repositories import (
     EventRepository,
     PortfolioRepository,
     ProfileRepository,
+    RecommendationRepository,
     SecurityRepository,
     SignalCacheRepository,
 )
@@ -34,6 +35,7 @@ class UnitOfWork:
     events: EventRepository
     signals: SignalCacheRepository
     profiles: ProfileRepository
+    recommendations: RecommendationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -50,6 +52,7 @@ class UnitOfWork:
         self.events = EventRepository(session)
         self.signals = SignalCacheRepository(session)
         self.profiles = ProfileRepository(session)
+        self.recommendations = RecommendationRepository(session)
         return self
 
     def __exit__(

@@ -45,7 +45,14 @@ def test_rules_in_the_catalog_decide() -> None:
 
 
 def _catalog(**action: Any) -> dict[str, Any]:
-    base = {"id": "a", "name": "A", "category": "GOAL", "channels": ["IN_APP"], "value": 10}
+    base = {
+        "id": "a",
+        "name": "A",
+        "category": "GOAL",
+        "channels": ["IN_APP"],
+        "value": 10,
+        "why": "because",
+    }
     return {"version": 1, "actions": [{**base, **action}]}
 
 
@@ -59,6 +66,7 @@ def _catalog(**action: Any) -> dict[str, Any]:
         ({"lever": 0}, "lever must be a positive number"),
         ({"mandatory": "yes"}, "mandatory must be true or false"),
         ({"colour": "red"}, "unknown field(s) colour"),
+        ({"why": None}, "why is required text"),
         ({"rules": {"timing": []}}, "unknown rule stage(s) timing"),
         (
             {"rules": {"eligibility": [{"field": "client.shoe_size", "op": "eq", "value": 1}]}},

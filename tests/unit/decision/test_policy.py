@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -167,8 +168,9 @@ def test_priority_is_the_product_of_its_parts_and_ranks_the_answer() -> None:
     for item in scored:
         parts = item.score
         assert parts is not None
+        value_weight = 1 + math.log1p(float(parts.value) / 1_000)
         assert parts.priority == pytest.approx(
-            parts.propensity * parts.context_weight * float(parts.value) * parts.lever
+            parts.propensity * parts.context_weight * value_weight * parts.lever
         )
         assert 0 <= parts.propensity <= 1
     ranked = arbitrate(result.values(), limit=3)
@@ -185,11 +187,12 @@ def test_priority_is_the_product_of_its_parts_and_ranks_the_answer() -> None:
 def test_ties_in_priority_go_to_the_higher_value() -> None:
     action = CATALOG.get("harvest-tax-loss")
     assert action is not None
+    # the same priority (here: none) at different values
     cheap = Considered(
-        action, replace(HARVEST, key="cheap"), score=ScoreParts(1.0, 1.0, Decimal(100), 1.0)
+        action, replace(HARVEST, key="cheap"), score=ScoreParts(0.0, 1.0, Decimal(100), 1.0)
     )
     dear = Considered(
-        action, replace(HARVEST, key="dear"), score=ScoreParts(0.5, 1.0, Decimal(200), 1.0)
+        action, replace(HARVEST, key="dear"), score=ScoreParts(0.0, 1.5, Decimal(200), 1.0)
     )
     assert cheap.score is not None
     assert dear.score is not None
@@ -210,3 +213,22 @@ def test_the_baseline_prefers_categories_the_client_accepts() -> None:
     fond = baseline_propensity(action, HARVEST, profile(liked, who=who))
     neutral = baseline_propensity(action, HARVEST, profile(daily_sessions(40), who=who))
     assert fond > neutral
+
+
+def test_at_most_k_actions_of_one_category_are_served() -> None:
+    action = CATALOG.get("harvest-tax-loss")
+    assert action is not None
+    taxes = [
+        Considered(
+            action,
+            replace(HARVEST, key=f"tax-{i}"),
+            score=ScoreParts(1.0 - i / 10, 1.0, Decimal(100), 1.0),
+        )
+        for i in range(4)
+    ]
+    other = CATALOG.get("read-article")
+    assert other is not None
+    article = Considered(other, None, score=ScoreParts(0.1, 1.0, Decimal(2), 1.0))
+    served = arbitrate([*taxes, article], limit=3, per_category=2)
+    assert [c.key for c in served] == ["tax-0", "tax-1", "read-article"]
+    assert len(arbitrate([*taxes, article], limit=3)) == 3

@@ -4,36 +4,93 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
+from nextbest.decision.contextual import LinearThompson
+from nextbest.decision.features import FEATURES
+from nextbest.decision.models import DecisionModels, LearningOutcome
 from nextbest.decision.propensity import DataGate, Outcomes, ThompsonPropensity
 
 
-def test_the_data_gate_keeps_an_action_on_the_baseline_until_it_has_both_kinds() -> None:
-    model = ThompsonPropensity(gate=DataGate(accepted=3, not_accepted=2))
-    rng = random.Random(1)
+def _x(**values: float) -> np.ndarray:
+    x = np.zeros(len(FEATURES))
+    x[FEATURES.index("bias")] = 1.0
+    for name, value in values.items():
+        x[FEATURES.index(name)] = value
+    return x
+
+
+def test_the_data_gate_keeps_an_action_on_the_segment_level_until_it_has_both_kinds() -> None:
+    models = DecisionModels(gate=DataGate(accepted=3, not_accepted=2))
+    outcome_id = 0
+
+    def learn(segment: str, reward: float) -> None:
+        nonlocal outcome_id
+        outcome_id += 1
+        models.learn(LearningOutcome(outcome_id, "a", segment, tuple(_x()), reward))
+
     for _ in range(10):
-        model.record("a", "seg-1", accepted=True)
-    assert model.propensity("a", "seg-1", baseline=0.2, personal_weight=1, rng=rng) == (
-        0.2,
-        "baseline",
-    )
-    model.record("a", "seg-2", accepted=False)  # the gate counts every segment
-    model.record("a", "seg-1", accepted=False)
-    value, policy = model.propensity("a", "seg-1", baseline=0.2, personal_weight=1, rng=rng)
-    assert policy == "thompson"
-    assert value > 0.5  # 10 accepts of 11 in seg-1
+        learn("seg-1", 1.0)
+    sampler = models.sampler("a", "seg-1", baseline=0.5, x=_x(), personal_weight=1.0)
+    assert sampler.source == "segment"
+    learn("seg-2", 0.0)  # the gate counts every segment
+    learn("seg-1", 0.0)
+    sampler = models.sampler("a", "seg-1", baseline=0.5, x=_x(), personal_weight=1.0)
+    assert sampler.source == "contextual"
+    assert sampler.expected > 0.7  # 10 accepts of 11 in seg-1
+    assert models.applied == 12
+    assert models.learn(LearningOutcome(1, "a", "seg-1", tuple(_x()), 1.0)) is False  # once only
 
 
-def test_the_personal_weight_blends_towards_the_baseline() -> None:
-    model = ThompsonPropensity(gate=DataGate(0, 0))
-    for _ in range(200):
-        model.record("a", "s", accepted=True)
-    rng = random.Random(2)
-    none, _ = model.propensity("a", "s", baseline=0.1, personal_weight=0, rng=rng)
-    full, _ = model.propensity("a", "s", baseline=0.1, personal_weight=1, rng=rng)
-    assert none == pytest.approx(0.1)
-    assert full > 0.95
+def test_the_personal_weight_blends_the_contextual_and_segment_draws() -> None:
+    models = DecisionModels(gate=DataGate(0, 0))
+    rng = np.random.default_rng(2)
+    for i in range(400):  # accepted by young clients, never by old ones
+        young = i % 2 == 0
+        x = _x(age=0.25 if young else 0.75)
+        models.learn(LearningOutcome(i + 1, "a", "s", tuple(x), 1.0 if young else 0.0))
+    young_x, old_x = _x(age=0.25), _x(age=0.75)
+    personal_young = models.sampler("a", "s", baseline=0.5, x=young_x, personal_weight=1.0)
+    personal_old = models.sampler("a", "s", baseline=0.5, x=old_x, personal_weight=1.0)
+    assert personal_young.draw(rng, 500).mean() > 0.8
+    assert personal_old.draw(rng, 500).mean() < 0.2
+    general = models.sampler("a", "s", baseline=0.5, x=old_x, personal_weight=0.0)
+    assert general.draw(rng, 2_000).mean() == pytest.approx(0.5, abs=0.05)  # the segment: 50%
+
+
+def test_the_contextual_model_recovers_a_linear_reward() -> None:
+    model = LinearThompson(dim=3, ridge=1.0)
+    rng = np.random.default_rng(4)
+    truth = np.array([0.1, 0.5, -0.05])
+    for _ in range(3_000):
+        x = np.array([1.0, rng.random(), rng.random()])
+        model.update("a", x, float(x @ truth + rng.normal(0, 0.05)))
+    mean, sd = model.predictive("a", np.array([1.0, 0.8, 0.2]))
+    assert mean == pytest.approx(0.1 + 0.4 - 0.01, abs=0.02)
+    assert sd < 0.05
+    _, unknown_sd = model.predictive("new", np.array([1.0, 0.8, 0.2]))
+    assert unknown_sd > 5 * sd  # an action without outcomes is uncertain, so it is explored
+    with pytest.raises(ValueError, match="shape"):
+        model.update("a", np.ones(4), 1.0)
+
+
+def test_the_standard_ranking_is_the_book_wide_acceptance() -> None:
+    models = DecisionModels()
+    for i in range(100):
+        models.learn(LearningOutcome(i + 1, "popular", f"s{i % 3}", (), 1.0 if i < 60 else 0.0))
+        models.learn(LearningOutcome(1_000 + i, "rare", "s0", (), 1.0 if i < 5 else 0.0))
+    popular, rare = models.standard("popular"), models.standard("rare")
+    assert popular.fixed == pytest.approx(0.6, abs=0.02)
+    assert rare.fixed == pytest.approx(0.05, abs=0.02)
+    assert popular.draw(np.random.default_rng(0), 3).tolist() == [popular.fixed] * 3
+
+
+def test_a_partial_acceptance_counts_half() -> None:
+    outcomes = Outcomes()
+    outcomes.add_reward(0.5)
+    outcomes.add(True)
+    assert (outcomes.accepted, outcomes.not_accepted) == (1.5, 0.5)
 
 
 def test_an_action_without_data_is_explored() -> None:
@@ -70,3 +127,4 @@ def test_counts_merge_across_processes() -> None:
     first.merge(second.counts)
     assert first.outcomes("a", "s") == Outcomes(1, 1)
     assert first.outcomes("b", "s") == Outcomes(1, 0)
+    assert first.action_outcomes("a") == Outcomes(1, 1)  # the gate sees merged counts too

@@ -4,6 +4,7 @@ from nextbest.storage.repositories.clients import ClientRepository
 from nextbest.storage.repositories.events import EventRepository
 from nextbest.storage.repositories.portfolios import PortfolioRepository
 from nextbest.storage.repositories.profiles import ProfileRepository
+from nextbest.storage.repositories.recommendations import RecommendationRepository
 from nextbest.storage.repositories.securities import SecurityRepository
 from nextbest.storage.repositories.signals import SignalCacheRepository
 
@@ -12,6 +13,7 @@ __all__ = [
     "EventRepository",
     "PortfolioRepository",
     "ProfileRepository",
+    "RecommendationRepository",
     "SecurityRepository",
     "SignalCacheRepository",
 ]

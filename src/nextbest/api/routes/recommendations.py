@@ -1,0 +1,77 @@
+"""Recommendations for a client, and what the client did with them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from nextbest.api.deps import NowDep, RecommenderDep, UowDep
+from nextbest.api.errors import ERROR_RESPONSES
+from nextbest.api.routes.clients import ClientIdPath
+from nextbest.api.schemas.recommendations import (
+    FeedbackIn,
+    FeedbackOut,
+    OutcomeIn,
+    OutcomeOut,
+    RecommendationsOut,
+)
+from nextbest.domain.enums import Channel
+from nextbest.domain.ids import ClientId
+from nextbest.domain.recommendation import Status
+
+router = APIRouter(tags=["recommendations"], responses=ERROR_RESPONSES)
+
+RecommendationIdPath = Annotated[str, Path(min_length=1, max_length=36)]
+
+
+@router.get("/v1/clients/{client_id}/recommendations", response_model=RecommendationsOut)
+def get_recommendations_route(
+    client_id: ClientIdPath,
+    uow: UowDep,
+    recommender: RecommenderDep,
+    now: NowDep,
+    channel: Annotated[Channel, Query(description="Where the answer is shown")] = Channel.IN_APP,
+    limit: Annotated[int, Query(ge=1, le=20, description="At most this many, mandatory aside")] = 3,
+) -> RecommendationsOut:
+    """The client's next best actions on ``channel``, each with an id to report outcomes under.
+    Every answer is stored in the decision log."""
+    answer = recommender.recommend(
+        ClientId(client_id), channel=channel, limit=limit, uow=uow, now=now
+    )
+    return RecommendationsOut.from_domain(answer)
+
+
+@router.post("/v1/recommendations/{recommendation_id}/outcome", response_model=OutcomeOut)
+def post_outcome_route(
+    recommendation_id: RecommendationIdPath,
+    body: OutcomeIn,
+    uow: UowDep,
+    recommender: RecommenderDep,
+    now: NowDep,
+) -> OutcomeOut:
+    """What the client did: VIEWED, ACCEPTED, PARTIALLY_ACCEPTED or DISMISSED. Repeating an
+    outcome changes nothing; a move the lifecycle forbids (ACCEPTED after EXPIRED) is 409."""
+    result = recommender.record_outcome(
+        recommendation_id, Status(body.status), uow=uow, now=now, occurred_at=body.occurred_at
+    )
+    return OutcomeOut.from_domain(result)
+
+
+@router.post(
+    "/v1/recommendations/{recommendation_id}/feedback",
+    response_model=FeedbackOut,
+    status_code=201,
+)
+def post_feedback_route(
+    recommendation_id: RecommendationIdPath,
+    body: FeedbackIn,
+    uow: UowDep,
+    recommender: RecommenderDep,
+    now: NowDep,
+) -> FeedbackOut:
+    """A rating (1-5), HELPFUL / NOT_RELEVANT / ALREADY_DONE, and optional text."""
+    feedback_id = recommender.record_feedback(
+        recommendation_id, rating=body.rating, kind=body.kind, text=body.text, uow=uow, now=now
+    )
+    return FeedbackOut(feedback_id=feedback_id, recommendation_id=recommendation_id)

@@ -1,0 +1,108 @@
+"""The client features the contextual model learns from, at the moment of a decision.
+
+One fixed, named list, so a stored vector always means the same thing and the decision log can
+show each value by name. Every feature is scaled to about [0, 1]. The action-specific ones (the
+client's own acceptance of the action's category, the finding's urgency) are filled per action.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nextbest.behavior.profile import ProfileReport
+from nextbest.domain.candidate import Candidate, Category
+from nextbest.domain.client import Client
+from nextbest.domain.enums import (
+    Channel,
+    EngagementLevel,
+    InvestmentStyle,
+    LifeStage,
+    RiskTolerance,
+)
+
+__all__ = ["FEATURES", "MAX_SEGMENTS", "action_vector", "client_features", "named"]
+
+MAX_SEGMENTS = 8
+"""Segments with their own indicator; higher segment numbers share the last one."""
+
+_RISK = {
+    RiskTolerance.VERY_LOW: 0.0,
+    RiskTolerance.LOW: 0.25,
+    RiskTolerance.MEDIUM: 0.5,
+    RiskTolerance.HIGH: 0.75,
+    RiskTolerance.VERY_HIGH: 1.0,
+}
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    *(f"engagement.{level.value}" for level in EngagementLevel),
+    *(f"life_stage.{stage.value}" for stage in LifeStage),
+    *(f"style.{style.value}" for style in InvestmentStyle),
+    *(f"channel.{channel.value}" for channel in Channel),
+    *(f"segment.{n}" for n in range(MAX_SEGMENTS)),
+    "literacy",
+    "risk_tolerance",
+    "age",
+    "personal_weight",
+    "sessions_per_week",
+    "category.mean",
+    "category.accepted",
+    "category.dismissed",
+    "finding",
+    "finding.urgency",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+def client_features(
+    client: Client, profile: ProfileReport, channel: Channel, *, year: int
+) -> dict[str, float]:
+    """The features shared by every action considered for one request."""
+    features = {
+        "bias": 1.0,
+        f"engagement.{profile.engagement_level.value}": 1.0,
+        f"life_stage.{profile.life_stage.value.value}": 1.0,
+        f"style.{profile.investment_style.value.value}": 1.0,
+        f"channel.{channel.value}": 1.0,
+        "literacy": profile.financial_literacy.value / 10,
+        "risk_tolerance": _RISK[client.risk_tolerance],
+        "age": min(client.age_in(year), 100) / 100,
+        "personal_weight": profile.personal_weight,
+        "sessions_per_week": min(profile.sessions_per_week, 14.0) / 14,
+    }
+    if profile.segment is not None:
+        features[f"segment.{min(profile.segment, MAX_SEGMENTS - 1)}"] = 1.0
+    return features
+
+
+def action_vector(
+    shared: Mapping[str, float],
+    category: Category,
+    candidate: Candidate | None,
+    profile: ProfileReport,
+) -> NDArray[np.float64]:
+    """The feature vector for one action: the shared features plus the client's history with
+    the action's category and the finding behind it."""
+    vector = np.zeros(len(FEATURES))
+    for name, value in shared.items():
+        vector[_INDEX[name]] = value
+    preference = profile.category(category.value)
+    if preference is None:
+        vector[_INDEX["category.mean"]] = profile.default_category_mean
+    else:
+        vector[_INDEX["category.mean"]] = preference.mean
+        vector[_INDEX["category.accepted"]] = math.log1p(preference.accepted) / math.log(21)
+        vector[_INDEX["category.dismissed"]] = math.log1p(preference.dismissed) / math.log(21)
+    if candidate is not None:
+        vector[_INDEX["finding"]] = 1.0
+        vector[_INDEX["finding.urgency"]] = candidate.urgency / 100
+    return vector
+
+
+def named(vector: NDArray[np.float64]) -> dict[str, float]:
+    """The non-zero features of a vector by name, for the decision log."""
+    return {FEATURES[i]: round(float(v), 6) for i, v in enumerate(vector) if v != 0.0}

@@ -1,0 +1,522 @@
+"""The decision loop as a service: answer a recommendations request, learn from every outcome.
+
+``Recommender`` is one per process. It holds the decision engine and its learning models; a
+request reads the client, profile, portfolio, signals and recent recommendations in one unit of
+work, decides, and stores the decision log in the same transaction. An outcome moves the
+recommendation's status (once: a repeat is a no-op, an illegal move a conflict), queues the
+matching behaviour event for the profile, and teaches this process's models at once; the other
+processes add it from the outcome log within ``sync_seconds``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import structlog
+from prometheus_client import Counter
+
+from nextbest.behavior.profile import ProfileReport, ProfileStatus
+from nextbest.decision.catalog import Action, Catalog
+from nextbest.decision.contact import ContactPolicy
+from nextbest.decision.engine import Decision, DecisionEngine, Oracle, Policy, Served
+from nextbest.decision.features import named
+from nextbest.decision.models import DecisionModels, LearningOutcome
+from nextbest.decision.policy import Considered, ScoreParts
+from nextbest.decision.propensity import DataGate
+from nextbest.domain.candidate import Candidate
+from nextbest.domain.enums import Channel, EventType
+from nextbest.domain.event import Event
+from nextbest.domain.ids import ClientId, EventId
+from nextbest.domain.recommendation import (
+    FeedbackKind,
+    Recommendation,
+    Status,
+    can_move,
+    expired_status,
+    reward,
+)
+from nextbest.errors import Conflict, NotFound
+from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
+from nextbest.services.signals import SignalEngine, signals_in
+from nextbest.settings import DecisionSettings
+from nextbest.storage.repositories.recommendations import DecisionRecord, NewRecommendation
+from nextbest.storage.unit_of_work import UnitOfWork
+
+__all__ = [
+    "Answer",
+    "AnswerItem",
+    "Candidates",
+    "OutcomeResult",
+    "Recommender",
+    "build_recommender",
+]
+
+log = structlog.get_logger("nextbest.decision")
+
+FALLBACKS = Counter(
+    "nextbest_model_fallbacks_total",
+    "Recommendations scored by the seed 002 baseline because a model failed",
+)
+SYNC_FAILURES = Counter(
+    "nextbest_model_sync_failures_total",
+    "Times a process could not add the outcome log to its models and kept the previous ones",
+)
+SYNC_BATCH = 10_000
+
+Candidates = Callable[[UnitOfWork, ClientId, datetime], Sequence[Candidate]]
+"""Where a request's findings come from: the signal cache by default; a simulator may hold them."""
+
+_EVENT = {
+    Status.VIEWED: EventType.RECOMMENDATION_VIEWED,
+    Status.ACCEPTED: EventType.RECOMMENDATION_ACCEPTED,
+    Status.PARTIALLY_ACCEPTED: EventType.RECOMMENDATION_ACCEPTED,
+    Status.DISMISSED: EventType.RECOMMENDATION_DISMISSED,
+}
+_SENTIMENT = {FeedbackKind.HELPFUL: 1.0, FeedbackKind.NOT_RELEVANT: -0.5}
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerItem:
+    recommendation: Recommendation
+    action: Action
+    candidate: Candidate | None
+    score: ScoreParts
+    reasons: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    decision_id: str
+    client_id: ClientId
+    channel: Channel
+    policy: Policy
+    profile_status: ProfileStatus
+    message: str | None
+    items: tuple[AnswerItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeResult:
+    recommendation: Recommendation
+    previous: Status
+    changed: bool
+
+
+@dataclass(slots=True)
+class Recommender:
+    engine: DecisionEngine
+    profiles: ProfileConfig
+    signals: SignalEngine
+    sync_seconds: float = 1.0
+    _synced_at: float = field(default=float("-inf"), repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def recommend(
+        self,
+        client_id: ClientId,
+        *,
+        channel: Channel,
+        limit: int,
+        uow: UnitOfWork,
+        now: datetime,
+        policy: Policy = Policy.ENGINE,
+        candidates: Candidates | None = None,
+        oracle: Oracle | None = None,
+    ) -> Answer:
+        with uow:
+            self._sync(uow)
+            client = uow.clients.get(client_id)
+            if client is None:
+                raise NotFound("client", client_id)
+            stored = uow.profiles.get(client_id, decay=self.profiles.decay)
+            profile = profile_for(
+                client, stored, model=segment_model(uow), config=self.profiles, now=now
+            )
+            portfolio = uow.portfolios.get(client_id)
+            found = (
+                signals_in(uow, client_id, engine=self.signals, now=now).candidates
+                if candidates is None
+                else candidates(uow, client_id, now)
+            )
+            history = uow.recommendations.history(
+                client_id, since=now - self.engine.contact.lookback
+            )
+            with self._lock:
+                decision = self.engine.decide(
+                    client=client,
+                    profile=profile,
+                    portfolio=portfolio,
+                    candidates=found,
+                    channel=channel,
+                    limit=limit,
+                    now=now,
+                    history=history,
+                    policy=policy,
+                    oracle=oracle,
+                )
+                version = self.engine.models.version
+            if decision.fallback:
+                FALLBACKS.inc()
+            decision_id = str(uuid.uuid4())
+            items = [
+                self._item(decision_id, client_id, decision, s, profile) for s in decision.served
+            ]
+            uow.recommendations.add_decision(
+                _record(decision_id, client_id, decision, items, version, self, profile),
+                [
+                    NewRecommendation(item.recommendation, served.context)
+                    for item, served in zip(items, decision.served, strict=True)
+                    if served.reuse is None
+                ],
+            )
+            uow.commit()
+        message = profile.message if profile.status is not ProfileStatus.PERSONALIZED else None
+        return Answer(
+            decision_id,
+            client_id,
+            channel,
+            decision.policy,
+            profile.status,
+            message,
+            tuple(items),
+        )
+
+    def _item(
+        self,
+        decision_id: str,
+        client_id: ClientId,
+        decision: Decision,
+        served: Served,
+        profile: ProfileReport,
+    ) -> AnswerItem:
+        c = served.considered
+        assert c.score is not None
+        assert c.rank is not None
+        recommendation = served.reuse or Recommendation(
+            recommendation_id=str(uuid.uuid4()),
+            decision_id=decision_id,
+            client_id=client_id,
+            action_id=c.action.action_id,
+            candidate_key=c.key,
+            category=c.action.category,
+            channel=decision.channel,
+            rank=c.rank,
+            score=c.score.priority,
+            probability=served.probability,
+            regulated=c.action.regulated,
+            status=Status.DELIVERED,
+            status_at=decision.decided_at,
+            delivered_at=decision.decided_at,
+            deliver_at=served.deliver_at,
+            expires_at=served.expires_at,
+            segment=decision.segment,
+        )
+        return AnswerItem(
+            recommendation, c.action, c.candidate, c.score, _reasons(c, profile), served.source
+        )
+
+    # -- learning -----------------------------------------------------------------------------
+
+    def _sync(self, uow: UnitOfWork) -> None:
+        """Add the outcomes other processes recorded, when ``sync_seconds`` have passed. A
+        failure keeps the models as they were (the previous version) and says so."""
+        clock = time.monotonic()
+        if clock - self._synced_at < self.sync_seconds:
+            return
+        self._synced_at = clock
+        try:
+            while True:
+                batch = uow.recommendations.learning(
+                    after=self.engine.models.sync_from, limit=SYNC_BATCH
+                )
+                with self._lock:
+                    self.engine.models.learn_all(batch)
+                if len(batch) < SYNC_BATCH:
+                    break
+        except (ValueError, TypeError) as error:
+            SYNC_FAILURES.inc()
+            log.error("model_sync_failed", error_type=type(error).__name__)
+
+    def _learn(
+        self, outcome_id: int, recommendation: Recommendation, status: Status, uow: UnitOfWork
+    ) -> None:
+        value = reward(status)
+        if value is None:
+            return
+        context = uow.recommendations.context(recommendation.recommendation_id)
+        with self._lock:
+            self.engine.models.learn(
+                LearningOutcome(
+                    outcome_id, recommendation.action_id, recommendation.segment, context, value
+                )
+            )
+
+    def record_outcome(
+        self,
+        recommendation_id: str,
+        status: Status,
+        *,
+        uow: UnitOfWork,
+        now: datetime,
+        occurred_at: datetime | None = None,
+    ) -> OutcomeResult:
+        """Move a recommendation to ``status`` as the client reported it."""
+        at = occurred_at or now
+        learned: list[tuple[int, Recommendation, Status]] = []
+        with uow:
+            current = uow.recommendations.get(recommendation_id, for_update=True)
+            if current is None:
+                raise NotFound("recommendation", recommendation_id)
+            previous = current.status
+            if current.status is status or (
+                status is Status.VIEWED
+                and current.status in (Status.ACCEPTED, Status.PARTIALLY_ACCEPTED, Status.DISMISSED)
+            ):
+                return OutcomeResult(current, previous, changed=False)
+            if current.open and current.expires_at <= now:
+                expired = expired_status(current.status)
+                outcome_id = uow.recommendations.move(
+                    current, expired, occurred_at=current.expires_at, now=now
+                )
+                learned.append((outcome_id, current, expired))
+                current = _with_status(current, expired, current.expires_at)
+            if not can_move(current.status, status):
+                uow.commit()  # the expiry found on the way is kept
+                self._teach(learned, uow)
+                raise Conflict(
+                    f"recommendation {recommendation_id} is {current.status.value}: "
+                    f"it cannot become {status.value}"
+                )
+            outcome_id = uow.recommendations.move(current, status, occurred_at=at, now=now)
+            learned.append((outcome_id, current, status))
+            self._queue_event(uow, current, status, at, now)
+            uow.commit()
+            self._teach(learned, uow)
+        return OutcomeResult(_with_status(current, status, at), previous, changed=True)
+
+    def _teach(self, learned: list[tuple[int, Recommendation, Status]], uow: UnitOfWork) -> None:
+        for outcome_id, recommendation, status in learned:
+            self._learn(outcome_id, recommendation, status, uow)
+
+    def _queue_event(
+        self,
+        uow: UnitOfWork,
+        recommendation: Recommendation,
+        status: Status,
+        at: datetime,
+        now: datetime,
+    ) -> None:
+        """The behaviour event of an outcome, so the profile learns it with everything else."""
+        event = Event(
+            event_id=EventId(f"nb:{recommendation.recommendation_id}:{status.value}"),
+            client_id=recommendation.client_id,
+            event_type=_EVENT[status],
+            occurred_at=at,
+            channel=recommendation.channel,
+            target_type="recommendation",
+            target_id=recommendation.recommendation_id,
+            context={
+                "category": recommendation.category.value,
+                "action_id": recommendation.action_id,
+                **({"partial": True} if status is Status.PARTIALLY_ACCEPTED else {}),
+            },
+        )
+        guards = uow.profiles.guard({recommendation.client_id}, now=now)
+        count_events(uow, [event], guards, now=now, decay=self.profiles.decay)
+
+    def expire_due(self, *, uow: UnitOfWork, now: datetime, limit: int = 1_000) -> int:
+        """Close open recommendations whose time ran out (IGNORED if never viewed, EXPIRED if
+        viewed); returns how many. The models learn each as not accepted."""
+        with uow:
+            due = uow.recommendations.due(now, limit=limit)
+            learned = []
+            for recommendation in due:
+                status = expired_status(recommendation.status)
+                outcome_id = uow.recommendations.move(
+                    recommendation, status, occurred_at=recommendation.expires_at, now=now
+                )
+                learned.append((outcome_id, recommendation, status))
+            uow.commit()
+            self._teach(learned, uow)
+        return len(due)
+
+    def record_feedback(
+        self,
+        recommendation_id: str,
+        *,
+        rating: int | None,
+        kind: FeedbackKind | None,
+        text: str | None,
+        uow: UnitOfWork,
+        now: datetime,
+    ) -> int:
+        """Store what the client said; a rating or kind also reaches the profile's satisfaction
+        as a FEEDBACK event. The text is kept, never logged."""
+        with uow:
+            recommendation = uow.recommendations.get(recommendation_id)
+            if recommendation is None:
+                raise NotFound("recommendation", recommendation_id)
+            feedback_id = uow.recommendations.add_feedback(
+                recommendation,
+                rating=rating,
+                kind=None if kind is None else kind.value,
+                text=text,
+                now=now,
+            )
+            sentiment = _sentiment(rating, kind)
+            if sentiment is not None:
+                event = Event(
+                    event_id=EventId(f"nb:feedback:{feedback_id}"),
+                    client_id=recommendation.client_id,
+                    event_type=EventType.FEEDBACK,
+                    occurred_at=now,
+                    target_type="recommendation",
+                    target_id=recommendation_id,
+                    context={"sentiment": sentiment, "category": recommendation.category.value},
+                )
+                guards = uow.profiles.guard({recommendation.client_id}, now=now)
+                count_events(uow, [event], guards, now=now, decay=self.profiles.decay)
+            uow.commit()
+        return feedback_id
+
+
+def _sentiment(rating: int | None, kind: FeedbackKind | None) -> float | None:
+    """A 1-5 rating as -1..1; otherwise what the kind says, if it says anything."""
+    if rating is not None:
+        return (rating - 3) / 2
+    return None if kind is None else _SENTIMENT.get(kind)
+
+
+def _with_status(recommendation: Recommendation, status: Status, at: datetime) -> Recommendation:
+    return replace(recommendation, status=status, status_at=at)
+
+
+def _reasons(c: Considered, profile: ProfileReport) -> tuple[str, ...]:
+    """Short reasons from the decision itself; the presentation layer words them for the
+    reader."""
+    reasons = []
+    if c.action.mandatory:
+        reasons.append("required: it keeps your portfolio within the limits you set")
+    if c.action.why is not None:
+        reasons.append(c.action.why)
+    if c.candidate is not None:
+        reasons.append(c.candidate.benefit.description)
+        if c.candidate.urgency >= 70:
+            reasons.append("time-sensitive")
+    preference = profile.category(c.action.category.value)
+    if (
+        preference is not None
+        and preference.accepted >= 2
+        and preference.mean > profile.default_category_mean + 0.1
+    ):
+        reasons.append("similar suggestions have worked well for you")
+    return tuple(reasons)
+
+
+def _record(
+    decision_id: str,
+    client_id: ClientId,
+    decision: Decision,
+    items: Sequence[AnswerItem],
+    version: str,
+    recommender: Recommender,
+    profile: ProfileReport,
+) -> DecisionRecord:
+    served = {item.recommendation.candidate_key: item for item in items}
+    considered: list[dict[str, Any]] = []
+    for c in decision.considered:
+        entry: dict[str, Any] = {
+            "key": c.key,
+            "action_id": c.action.action_id,
+            "category": c.action.category.value,
+            "mandatory": c.action.mandatory,
+            "regulated": c.action.regulated,
+        }
+        if c.removed is not None:
+            entry["removed"] = c.removed.value
+            entry["reason"] = c.reason
+        if c.score is not None:
+            entry["score"] = {
+                "propensity": c.score.propensity,
+                "context_weight": c.score.context_weight,
+                "value": str(c.score.value),
+                "value_weight": c.score.value_weight,
+                "lever": c.score.lever,
+                "priority": c.score.priority,
+            }
+            entry["source"] = decision.sources.get(c.key, "mandatory")
+        if c.candidate is not None:
+            entry["signal"] = c.candidate.signal.value
+            entry["urgency"] = c.candidate.urgency
+            entry["evidence"] = dict(c.candidate.evidence)
+        item = served.get(c.key)
+        if item is not None:
+            entry["rank"] = c.rank
+            entry["recommendation_id"] = item.recommendation.recommendation_id
+            entry["probability"] = item.recommendation.probability
+            entry["reused"] = item.recommendation.decision_id != decision_id
+        considered.append(entry)
+    models = recommender.engine.models
+    return DecisionRecord(
+        decision_id=decision_id,
+        client_id=client_id,
+        channel=decision.channel,
+        policy=decision.policy.value,
+        decided_at=decision.decided_at,
+        features={
+            "client": dict(decision.features),
+            "profile_status": profile.status.value,
+            "personal_weight": profile.personal_weight,
+            "segment": decision.segment,
+            "served": {
+                item.recommendation.recommendation_id: named_context(served_item)
+                for item, served_item in zip(items, decision.served, strict=True)
+            },
+        },
+        considered=considered,
+        versions={
+            "models": version,
+            "catalog": recommender.engine.catalog.version,
+            "signals": recommender.signals.fingerprint(),
+            "gate": [models.gate.accepted, models.gate.not_accepted],
+            "fallback": decision.fallback,
+        },
+    )
+
+
+def named_context(served: Served) -> dict[str, float]:
+    return named(np.asarray(served.context, dtype=np.float64))
+
+
+def build_recommender(
+    catalog: Catalog,
+    settings: DecisionSettings,
+    *,
+    profiles: ProfileConfig,
+    signals: SignalEngine,
+) -> Recommender:
+    """The process's recommender, configured from the ``decision`` settings."""
+    engine = DecisionEngine(
+        catalog,
+        models=DecisionModels(gate=DataGate(settings.gate_accepted, settings.gate_not_accepted)),
+        contact=ContactPolicy(
+            suppress_after_dismissals=settings.suppress_after_dismissals,
+            suppress_days=settings.suppress_days,
+            rest_days_after_dismissal=settings.rest_days_after_dismissal,
+            push_caps=dict(settings.push_caps),
+        ),
+        value_scale=settings.value_scale,
+        per_category=settings.max_per_category,
+        rng=np.random.default_rng(settings.seed),
+    )
+    return Recommender(engine, profiles, signals, sync_seconds=settings.model_sync_seconds)
