@@ -186,6 +186,41 @@ def segments(
 
 
 @app.command()
+def simulate(
+    clients: Annotated[int, typer.Option(min=10, help="Simulated clients")] = 5_000,
+    weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks to simulate")] = 12,
+    seed: Annotated[int, typer.Option(help="Seed of the book, hidden tastes and visits")] = 11,
+    workers: Annotated[int, typer.Option(min=1, help="Policies run in parallel")] = 2,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(help="Policies to run (default: engine standard baseline random oracle)"),
+    ] = None,
+    plot: Annotated[Path | None, typer.Option(help="Save the weekly curve as this PNG")] = None,
+) -> None:
+    """Run the decision loop against simulated clients whose tastes it cannot see, and print
+    the weekly acceptance of the engine beside the standard, baseline, random and oracle
+    policies. Each policy runs on its own temporary SQLite copy of the same book."""
+    from nextbest.cli.simulate import run_simulation
+    from nextbest.decision.engine import Policy
+    from nextbest.sim.simulator import POLICIES
+
+    try:
+        chosen = POLICIES if not policy else tuple(Policy(name) for name in policy)
+    except ValueError as error:
+        console.print(f"{error}; choose from {', '.join(p.value for p in POLICIES)}")
+        raise typer.Exit(2) from error
+    run_simulation(
+        clients=clients,
+        weeks=weeks,
+        seed=seed,
+        workers=workers,
+        policies=chosen,
+        plot=plot,
+        console=console,
+    )
+
+
+@app.command()
 def demo(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the API after loading")

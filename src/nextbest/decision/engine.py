@@ -44,7 +44,7 @@ from nextbest.decision.policy import (
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
 from nextbest.domain.enums import Channel, ConsentPurpose
-from nextbest.domain.portfolio import Portfolio
+from nextbest.domain.portfolio import Portfolio, PortfolioTotals
 from nextbest.domain.recommendation import Recommendation
 
 __all__ = ["Decision", "DecisionEngine", "Oracle", "Policy", "Served", "inclusion_probabilities"]
@@ -113,7 +113,7 @@ class DecisionEngine:
         *,
         client: Client,
         profile: ProfileReport,
-        portfolio: Portfolio | None,
+        portfolio: Portfolio | PortfolioTotals | None,
         candidates: Sequence[Candidate],
         channel: Channel,
         limit: int,

@@ -14,13 +14,17 @@ from nextbest.decision.catalog import Action
 from nextbest.domain.candidate import Candidate, TradeSide
 from nextbest.domain.client import Client
 from nextbest.domain.enums import AssetClass, Channel, ConsentPurpose
-from nextbest.domain.portfolio import Portfolio
+from nextbest.domain.portfolio import Portfolio, PortfolioTotals
 
 __all__ = ["client_facts", "facts_for"]
 
 
 def client_facts(
-    client: Client, profile: ProfileReport, portfolio: Portfolio | None, *, now: datetime
+    client: Client,
+    profile: ProfileReport,
+    portfolio: Portfolio | PortfolioTotals | None,
+    *,
+    now: datetime,
 ) -> dict[str, Any]:
     """The facts about the client alone, shared by every action considered for it."""
     facts: dict[str, Any] = {

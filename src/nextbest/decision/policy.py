@@ -32,7 +32,7 @@ from nextbest.decision.facts import client_facts, facts_for
 from nextbest.domain.candidate import Candidate, Category
 from nextbest.domain.client import Client
 from nextbest.domain.enums import Channel, LifeStage
-from nextbest.domain.portfolio import Portfolio
+from nextbest.domain.portfolio import Portfolio, PortfolioTotals
 
 __all__ = [
     "Considered",
@@ -172,7 +172,7 @@ def consider(
     *,
     client: Client,
     profile: ProfileReport,
-    portfolio: Portfolio | None,
+    portfolio: Portfolio | PortfolioTotals | None,
     channel: Channel,
     now: datetime,
     done_recently: frozenset[str] = frozenset(),

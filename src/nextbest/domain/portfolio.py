@@ -13,7 +13,7 @@ from decimal import Decimal
 from nextbest.domain.enums import AccountType, AssetClass, TaxWrapper
 from nextbest.domain.ids import AccountId, ClientId, GoalId, SecurityId
 
-__all__ = ["Account", "Holding", "Portfolio"]
+__all__ = ["Account", "Holding", "Portfolio", "PortfolioTotals"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,15 @@ class Account:
     @property
     def market_value(self) -> Decimal:
         return sum((holding.market_value for holding in self.holdings), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioTotals:
+    """A portfolio's two totals, which is all the decision loop's rules look at; read without
+    loading every holding."""
+
+    market_value: Decimal
+    monthly_contribution: Decimal
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,7 +142,7 @@ class Recommender:
             profile = profile_for(
                 client, stored, model=segment_model(uow), config=self.profiles, now=now
             )
-            portfolio = uow.portfolios.get(client_id)
+            portfolio = uow.portfolios.totals(client_id)
             found = (
                 signals_in(uow, client_id, engine=self.signals, now=now).candidates
                 if candidates is None
@@ -455,11 +455,12 @@ def _record(
                 "priority": c.score.priority,
             }
             entry["source"] = decision.sources.get(c.key, "mandatory")
+        item = served.get(c.key)
         if c.candidate is not None:
             entry["signal"] = c.candidate.signal.value
             entry["urgency"] = c.candidate.urgency
-            entry["evidence"] = dict(c.candidate.evidence)
-        item = served.get(c.key)
+            if item is not None:  # the numbers behind what was served, as they were then
+                entry["evidence"] = dict(c.candidate.evidence)
         if item is not None:
             entry["rank"] = c.rank
             entry["recommendation_id"] = item.recommendation.recommendation_id

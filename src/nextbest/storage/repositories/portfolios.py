@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from nextbest.domain.enums import AccountType, AssetClass, TaxWrapper
 from nextbest.domain.ids import AccountId, ClientId, GoalId, SecurityId
-from nextbest.domain.portfolio import Account, Holding, Portfolio
+from nextbest.domain.portfolio import Account, Holding, Portfolio, PortfolioTotals
 from nextbest.storage.tables import AccountRow, HoldingRow, PortfolioRow
 
 __all__ = ["PortfolioRepository"]
@@ -26,6 +26,26 @@ class PortfolioRepository:
             .where(PortfolioRow.client_id == client_id)
             .options(selectinload(PortfolioRow.accounts).selectinload(AccountRow.holdings))
         )
+
+    def totals(self, client_id: ClientId) -> PortfolioTotals | None:
+        """The market value and monthly contribution, summed in the database."""
+        value = (
+            select(func.coalesce(func.sum(HoldingRow.market_value), 0))
+            .join(AccountRow, HoldingRow.account_pk == AccountRow.id)
+            .where(AccountRow.client_id == PortfolioRow.client_id)
+            .scalar_subquery()
+        )
+        contribution = (
+            select(func.coalesce(func.sum(AccountRow.monthly_contribution), 0))
+            .where(AccountRow.client_id == PortfolioRow.client_id)
+            .scalar_subquery()
+        )
+        row = self._session.execute(
+            select(value, contribution).where(PortfolioRow.client_id == client_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return PortfolioTotals(Decimal(str(row[0])), Decimal(str(row[1])))
 
     def get(self, client_id: ClientId) -> Portfolio | None:
         row = self._row(client_id)
