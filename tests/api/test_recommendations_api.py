@@ -129,10 +129,15 @@ def test_the_next_answer_reflects_an_outcome_at_once(api: TestClient) -> None:
 
 def test_an_open_suggestion_is_served_again_under_its_own_id(api: TestClient) -> None:
     _book(api)
-    first = {i["action_id"]: i["recommendation_id"] for i in _answer(api)["recommendations"]}
-    second = {i["action_id"]: i["recommendation_id"] for i in _answer(api)["recommendations"]}
-    for action_id in first.keys() & second.keys():
-        assert first[action_id] == second[action_id]
+
+    def served() -> dict[tuple[str, str | None], str]:
+        items = _answer(api, limit=5)["recommendations"]
+        return {(i["action_id"], i["finding"]): i["recommendation_id"] for i in items}
+
+    first, second = served(), served()
+    assert first.keys() & second.keys()
+    for key in first.keys() & second.keys():
+        assert first[key] == second[key]
 
 
 def test_a_push_channel_respects_the_notification_frequency(api: TestClient) -> None:
@@ -184,3 +189,30 @@ def test_another_process_learns_the_outcomes_from_the_log(sqlite_url: str) -> No
             assert two.app.state.recommender.engine.models.applied == 0  # type: ignore[attr-defined]
             _answer(two)
             assert two.app.state.recommender.engine.models.applied == 3  # type: ignore[attr-defined]
+
+
+def test_a_failing_model_falls_back_to_the_baseline_and_says_so(
+    api: TestClient, monkeypatch: Any
+) -> None:
+    from nextbest.decision.models import DecisionModels
+    from nextbest.services import recommendations
+
+    _book(api)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("corrupt model")
+
+    monkeypatch.setattr(DecisionModels, "sampler", broken)
+    before = recommendations.FALLBACKS._value.get()
+    body = _answer(api)
+    assert body["recommendations"]  # still an answer, never a 500
+    assert recommendations.FALLBACKS._value.get() == before + 1
+    engine = create_engine(str(api.app.state.settings.database_url))  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(DecisionRow).where(DecisionRow.decision_id == body["decision_id"])
+        ).one()
+    engine.dispose()
+    assert "seed 002 baseline" in orjson.loads(row.versions)["fallback"]
+    served = [c for c in orjson.loads(row.considered) if "recommendation_id" in c]
+    assert {c["source"] for c in served} <= {"baseline", "mandatory"}

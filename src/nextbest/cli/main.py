@@ -185,6 +185,15 @@ def segments(
     print_segments(model, console)
 
 
+def _register_render() -> None:
+    from nextbest.cli.render import render_command
+
+    app.command("render")(render_command)
+
+
+_register_render()
+
+
 @app.command()
 def simulate(
     clients: Annotated[int, typer.Option(min=10, help="Simulated clients")] = 5_000,

@@ -31,6 +31,7 @@ from nextbest.decision.models import DecisionModels, LearningOutcome
 from nextbest.decision.policy import Considered, ScoreParts
 from nextbest.decision.propensity import DataGate
 from nextbest.domain.candidate import Candidate
+from nextbest.domain.client import Client
 from nextbest.domain.enums import Channel, EventType
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
@@ -43,6 +44,15 @@ from nextbest.domain.recommendation import (
     reward,
 )
 from nextbest.errors import Conflict, NotFound
+from nextbest.presentation import (
+    PresentationError,
+    Presented,
+    Presenter,
+    Reader,
+    default_presenter,
+    reader_for,
+    reasons_for,
+)
 from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
@@ -88,8 +98,12 @@ class AnswerItem:
     action: Action
     candidate: Candidate | None
     score: ScoreParts
-    reasons: tuple[str, ...]
+    presented: Presented
     source: str
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.presented.reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +130,7 @@ class Recommender:
     profiles: ProfileConfig
     signals: SignalEngine
     sync_seconds: float = 1.0
+    presenter: Presenter = field(default_factory=default_presenter)
     _synced_at: float = field(default=float("-inf"), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -168,8 +183,10 @@ class Recommender:
             if decision.fallback:
                 FALLBACKS.inc()
             decision_id = str(uuid.uuid4())
+            reader = reader_for(client, profile)
             items = [
-                self._item(decision_id, client_id, decision, s, profile) for s in decision.served
+                self._item(decision_id, client, decision, s, profile, reader)
+                for s in decision.served
             ]
             uow.recommendations.add_decision(
                 _record(decision_id, client_id, decision, items, version, self, profile),
@@ -194,11 +211,13 @@ class Recommender:
     def _item(
         self,
         decision_id: str,
-        client_id: ClientId,
+        client: Client,
         decision: Decision,
         served: Served,
         profile: ProfileReport,
+        reader: Reader,
     ) -> AnswerItem:
+        client_id = client.client_id
         c = served.considered
         assert c.score is not None
         assert c.rank is not None
@@ -222,8 +241,30 @@ class Recommender:
             segment=decision.segment,
         )
         return AnswerItem(
-            recommendation, c.action, c.candidate, c.score, _reasons(c, profile), served.source
+            recommendation,
+            c.action,
+            c.candidate,
+            c.score,
+            self._present(c, client, profile, reader),
+            served.source,
         )
+
+    def _present(
+        self, c: Considered, client: Client, profile: ProfileReport, reader: Reader
+    ) -> Presented:
+        """The action written for its reader; if a template cannot be filled (a custom
+        detector without the evidence it reads), the plain name and finding, never an error."""
+        reasons = tuple(
+            dict.fromkeys(
+                (*_decision_reasons(c), *reasons_for(c.action, c.candidate, client, profile))
+            )
+        )
+        try:
+            return self.presenter.render(c.action, c.candidate, client, reader, reasons=reasons)
+        except PresentationError as error:
+            log.error("presentation_failed", action=c.action.action_id, reason=str(error))
+            plain = c.action.why if c.candidate is None else c.candidate.benefit.description
+            return Presented(c.action.action_id, c.action.name, plain or "", reasons, (), {}, {})
 
     # -- learning -----------------------------------------------------------------------------
 
@@ -257,7 +298,12 @@ class Recommender:
         with self._lock:
             self.engine.models.learn(
                 LearningOutcome(
-                    outcome_id, recommendation.action_id, recommendation.segment, context, value
+                    outcome_id,
+                    recommendation.action_id,
+                    recommendation.category.value,
+                    recommendation.segment,
+                    context,
+                    value,
                 )
             )
 
@@ -401,25 +447,15 @@ def _with_status(recommendation: Recommendation, status: Status, at: datetime) -
     return replace(recommendation, status=status, status_at=at)
 
 
-def _reasons(c: Considered, profile: ProfileReport) -> tuple[str, ...]:
-    """Short reasons from the decision itself; the presentation layer words them for the
-    reader."""
+def _decision_reasons(c: Considered) -> tuple[str, ...]:
+    """Why the decision itself put the action here; the presentation adds the client's own."""
     reasons = []
     if c.action.mandatory:
-        reasons.append("required: it keeps your portfolio within the limits you set")
+        reasons.append("Required: it keeps your portfolio within the limits you set.")
     if c.action.why is not None:
         reasons.append(c.action.why)
-    if c.candidate is not None:
-        reasons.append(c.candidate.benefit.description)
-        if c.candidate.urgency >= 70:
-            reasons.append("time-sensitive")
-    preference = profile.category(c.action.category.value)
-    if (
-        preference is not None
-        and preference.accepted >= 2
-        and preference.mean > profile.default_category_mean + 0.1
-    ):
-        reasons.append("similar suggestions have worked well for you")
+    if c.candidate is not None and c.candidate.urgency >= 70:
+        reasons.append("It is time-sensitive.")
     return tuple(reasons)
 
 

@@ -25,13 +25,18 @@ __all__ = [
 class RecommendationOut(BaseModel):
     recommendation_id: str = Field(description="Report outcomes and feedback under this id")
     action_id: str
+    finding: str | None = Field(description="The signal finding behind it (stable across days)")
     name: str
     category: Category
     rank: int
     score: float = Field(description="Priority: propensity x context weight x value x lever")
     regulated: bool = Field(description="Regulated advice: a person decides, nextbest suggests")
     mandatory: bool
+    title: str = Field(description="Written for the client's literacy, tone and detail level")
+    text: str
     reasons: list[str]
+    glossary: dict[str, str] = Field(description="Plain meanings of the terms the text uses")
+    disclosure: str | None = Field(description="Shown under a regulated suggestion")
     status: Status
     deliver_at: datetime = Field(description="When to deliver (the client's preferred hour)")
     expires_at: datetime
@@ -43,13 +48,18 @@ class RecommendationOut(BaseModel):
         return cls(
             recommendation_id=r.recommendation_id,
             action_id=item.action.action_id,
+            finding=None if item.candidate is None else item.candidate.key,
             name=item.action.name,
             category=item.action.category,
             rank=r.rank,
             score=item.score.priority,
             regulated=item.action.regulated,
             mandatory=item.action.mandatory,
+            title=item.presented.title,
+            text=item.presented.text,
             reasons=list(item.reasons),
+            glossary=dict(item.presented.glossary),
+            disclosure=item.presented.disclosure,
             status=r.status,
             deliver_at=r.deliver_at,
             expires_at=r.expires_at,
