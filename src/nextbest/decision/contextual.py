@@ -1,11 +1,12 @@
-"""The contextual model: linear Thompson sampling, one ridge regression per action.
+"""The contextual model: linear Thompson sampling, one ridge regression per arm.
 
-For each action the model keeps the sufficient statistics of a Bayesian ridge regression of the
-reward (1 accepted, 0.5 partly, 0 not) on the client's feature vector: A = ridge * I + sum x x'
-and b = sum r x. The posterior of the weights is N(A^-1 b, noise^2 A^-1), so the predicted
-acceptance for a client x is normal with mean x' A^-1 b and variance noise^2 x' A^-1 x: one
-scalar draw per action is a Thompson sample (Agrawal and Goyal, 2013), and many draws are cheap,
-which is what the decision log's serving probabilities need.
+For each arm (the decision loop uses one per category) the model keeps the sufficient statistics
+of a Bayesian ridge regression of the reward (1 accepted, 0.5 partly, 0 not) on the client's
+feature vector: A = ridge * I + sum x x' and b = sum r x. The posterior of the weights is
+N(A^-1 b, noise^2 A^-1), so the predicted acceptance for a client x is normal with mean
+x' A^-1 b and variance noise^2 x' A^-1 x: one scalar draw per action is a Thompson sample
+(Agrawal and Goyal, 2013), and many draws are cheap, which is what the decision log's serving
+probabilities need.
 
 A and b are sums, so the statistics of two processes merge by adding them; A^-1 is kept up to
 date with the Sherman-Morrison formula, O(d^2) per outcome.

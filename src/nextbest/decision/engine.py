@@ -9,7 +9,7 @@ evaluation needs. The services layer loads its inputs and stores the result as t
 Policies:
 
 - ``engine``: the learning models (segment Thompson sampling, then the contextual model past the
-  data gate, blended by the client's personal weight);
+  data gate, the client's own history in it trusted by its personal weight);
 - ``standard``: the non-personalised ranking (each action's book-wide acceptance), for a client
   who turned personalisation off or has not consented to it;
 - ``baseline``: seed 002's interpretable weighted score, also the fallback when a model fails;
@@ -138,7 +138,7 @@ class DecisionEngine:
 
         def propensity(action: Action, candidate: Candidate | None, report: ProfileReport) -> float:
             key = action.action_id if candidate is None else candidate.key
-            x = action_vector(shared, action.category, candidate, report)
+            x = action_vector(shared, action, candidate, report)
             vectors[key] = x
             sampler = self._sampler(policy, action, candidate, report, segment, x, oracle)
             if sampler is None:
@@ -218,10 +218,10 @@ class DecisionEngine:
                 return self.models.standard(action.action_id)
             return self.models.sampler(
                 action.action_id,
+                action.category.value,
                 segment,
                 baseline=baseline_propensity(action, candidate, profile),
                 x=x,
-                personal_weight=profile.personal_weight,
             )
         except (ArithmeticError, ValueError, KeyError) as error:
             log.error("model_failed", action=action.action_id, error_type=type(error).__name__)

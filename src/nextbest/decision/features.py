@@ -2,7 +2,8 @@
 
 One fixed, named list, so a stored vector always means the same thing and the decision log can
 show each value by name. Every feature is scaled to about [0, 1]. The action-specific ones (the
-client's own acceptance of the action's category, the finding's urgency) are filled per action.
+client's own acceptance of the action's category, the finding's urgency, the action's kind) are
+filled per action.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nextbest.behavior.profile import ProfileReport
-from nextbest.domain.candidate import Candidate, Category
+from nextbest.decision.catalog import Action
+from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
 from nextbest.domain.enums import (
     Channel,
@@ -54,6 +56,8 @@ FEATURES: tuple[str, ...] = (
     "category.dismissed",
     "finding",
     "finding.urgency",
+    "content",
+    "regulated",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -81,22 +85,30 @@ def client_features(
 
 def action_vector(
     shared: Mapping[str, float],
-    category: Category,
+    action: Action,
     candidate: Candidate | None,
     profile: ProfileReport,
 ) -> NDArray[np.float64]:
-    """The feature vector for one action: the shared features plus the client's history with
-    the action's category and the finding behind it."""
+    """The feature vector for one action: the shared features, the action's kind, and the
+    client's own history with the action's category, trusted by the personal weight (seed 002:
+    full after 30 days) and otherwise the segment's prior."""
     vector = np.zeros(len(FEATURES))
     for name, value in shared.items():
         vector[_INDEX[name]] = value
-    preference = profile.category(category.value)
-    if preference is None:
-        vector[_INDEX["category.mean"]] = profile.default_category_mean
-    else:
-        vector[_INDEX["category.mean"]] = preference.mean
-        vector[_INDEX["category.accepted"]] = math.log1p(preference.accepted) / math.log(21)
-        vector[_INDEX["category.dismissed"]] = math.log1p(preference.dismissed) / math.log(21)
+    prior = profile.default_category_mean
+    vector[_INDEX["category.mean"]] = prior
+    preference = profile.category(action.category.value)
+    if preference is not None:
+        weight = profile.personal_weight
+        vector[_INDEX["category.mean"]] = weight * preference.mean + (1 - weight) * prior
+        vector[_INDEX["category.accepted"]] = (
+            weight * math.log1p(preference.accepted) / math.log(21)
+        )
+        vector[_INDEX["category.dismissed"]] = (
+            weight * math.log1p(preference.dismissed) / math.log(21)
+        )
+    vector[_INDEX["content"]] = float(action.content)
+    vector[_INDEX["regulated"]] = float(action.regulated)
     if candidate is not None:
         vector[_INDEX["finding"]] = 1.0
         vector[_INDEX["finding.urgency"]] = candidate.urgency / 100

@@ -9,8 +9,10 @@ Three levels, from the least to the most personal:
   its prior centred on seed 002's weighted score scaled to the book's acceptance rate. New and
   rare actions get wide draws and are explored. An action stays here until it has passed the
   data gate (enough accepted and not accepted outcomes).
-- ``contextual``: past the gate, a linear Thompson draw from the client's features, blended
-  with the segment draw by the client's personal weight (full after 30 days of history).
+- ``contextual``: past the gate, a linear Thompson draw from the client's features. The model
+  has one arm per category, so what it learns about, say, tax suggestions serves every tax
+  action, and it learns from every outcome in the book; the client's own history enters as
+  features trusted by its personal weight (full after 30 days of history, seed 002).
 
 Every propensity is a ``Sampler``: the decision takes one draw from each, and draws many more
 to estimate how likely the policy was to serve what it served (for off-policy evaluation).
@@ -42,8 +44,8 @@ id after a higher one, so the tail is read again and ids already applied are ski
 @dataclass(frozen=True, slots=True)
 class Sampler:
     """A propensity's distribution, by ``source``: a fixed value (standard, baseline, oracle),
-    a uniform draw (random), a Beta draw (segment), or the blend by ``weight`` of a clipped
-    normal (contextual) and a Beta draw."""
+    a uniform draw (random), a Beta draw (segment) or a normal draw clipped to [0, 1]
+    (contextual)."""
 
     source: str
     fixed: float = 0.0
@@ -51,18 +53,15 @@ class Sampler:
     beta: float = 1.0
     mean: float = 0.0
     sd: float = 0.0
-    weight: float = 0.0
 
     def draw(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         if self.source in ("standard", "baseline", "oracle"):
             return np.full(size, self.fixed)
         if self.source == "random":
             return rng.random(size)
-        segment = rng.beta(self.alpha, self.beta, size)
         if self.source == "segment":
-            return segment
-        contextual = np.clip(rng.normal(self.mean, self.sd, size), 0.0, 1.0)
-        return self.weight * contextual + (1.0 - self.weight) * segment
+            return rng.beta(self.alpha, self.beta, size)
+        return np.clip(rng.normal(self.mean, self.sd, size), 0.0, 1.0)
 
     @property
     def expected(self) -> float:
@@ -76,6 +75,7 @@ class LearningOutcome:
 
     outcome_id: int
     action_id: str
+    category: str
     segment: str
     context: tuple[float, ...]
     reward: float
@@ -112,7 +112,7 @@ class DecisionModels:
         self.segments.record_reward(outcome.action_id, outcome.segment, outcome.reward)
         if len(outcome.context) == self.contextual.dim:
             x = np.asarray(outcome.context, dtype=np.float64)
-            self.contextual.update(outcome.action_id, x, outcome.reward)
+            self.contextual.update(outcome.category, x, outcome.reward)
         self.applied += 1
         if len(self._seen) > 4 * SYNC_OVERLAP:
             floor = self.sync_from
@@ -134,11 +134,11 @@ class DecisionModels:
     def sampler(
         self,
         action_id: str,
+        category: str,
         segment: str,
         *,
         baseline: float,
         x: NDArray[np.float64],
-        personal_weight: float,
     ) -> Sampler:
         """The propensity distribution of one action for one client (see the module doc)."""
         book = self.segments.book_rate()
@@ -146,6 +146,5 @@ class DecisionModels:
         alpha, beta = self.segments.outcomes(action_id, segment).posterior(prior, PRIOR_STRENGTH)
         if self.segments.gated(action_id):
             return Sampler("segment", alpha=alpha, beta=beta)
-        mean, sd = self.contextual.predictive(action_id, x)
-        weight = min(1.0, max(0.0, personal_weight))
-        return Sampler("contextual", alpha=alpha, beta=beta, mean=mean, sd=sd, weight=weight)
+        mean, sd = self.contextual.predictive(category, x)
+        return Sampler("contextual", alpha=alpha, beta=beta, mean=mean, sd=sd)

@@ -28,35 +28,33 @@ def test_the_data_gate_keeps_an_action_on_the_segment_level_until_it_has_both_ki
     def learn(segment: str, reward: float) -> None:
         nonlocal outcome_id
         outcome_id += 1
-        models.learn(LearningOutcome(outcome_id, "a", segment, tuple(_x()), reward))
+        models.learn(LearningOutcome(outcome_id, "a", "TAX", segment, tuple(_x()), reward))
 
     for _ in range(10):
         learn("seg-1", 1.0)
-    sampler = models.sampler("a", "seg-1", baseline=0.5, x=_x(), personal_weight=1.0)
+    sampler = models.sampler("a", "TAX", "seg-1", baseline=0.5, x=_x())
     assert sampler.source == "segment"
     learn("seg-2", 0.0)  # the gate counts every segment
     learn("seg-1", 0.0)
-    sampler = models.sampler("a", "seg-1", baseline=0.5, x=_x(), personal_weight=1.0)
+    sampler = models.sampler("a", "TAX", "seg-1", baseline=0.5, x=_x())
     assert sampler.source == "contextual"
     assert sampler.expected > 0.7  # 10 accepts of 11 in seg-1
     assert models.applied == 12
-    assert models.learn(LearningOutcome(1, "a", "seg-1", tuple(_x()), 1.0)) is False  # once only
+    assert models.learn(LearningOutcome(1, "a", "TAX", "seg-1", tuple(_x()), 1.0)) is False
 
 
-def test_the_personal_weight_blends_the_contextual_and_segment_draws() -> None:
+def test_past_the_gate_the_contextual_model_tells_clients_apart() -> None:
     models = DecisionModels(gate=DataGate(0, 0))
     rng = np.random.default_rng(2)
-    for i in range(400):  # accepted by young clients, never by old ones
+    for i in range(400):  # tax suggestions accepted by young clients, never by old ones
         young = i % 2 == 0
         x = _x(age=0.25 if young else 0.75)
-        models.learn(LearningOutcome(i + 1, "a", "s", tuple(x), 1.0 if young else 0.0))
-    young_x, old_x = _x(age=0.25), _x(age=0.75)
-    personal_young = models.sampler("a", "s", baseline=0.5, x=young_x, personal_weight=1.0)
-    personal_old = models.sampler("a", "s", baseline=0.5, x=old_x, personal_weight=1.0)
-    assert personal_young.draw(rng, 500).mean() > 0.8
-    assert personal_old.draw(rng, 500).mean() < 0.2
-    general = models.sampler("a", "s", baseline=0.5, x=old_x, personal_weight=0.0)
-    assert general.draw(rng, 2_000).mean() == pytest.approx(0.5, abs=0.05)  # the segment: 50%
+        models.learn(LearningOutcome(i + 1, "a", "TAX", "s", tuple(x), 1.0 if young else 0.0))
+    young = models.sampler("b", "TAX", "s", baseline=0.5, x=_x(age=0.25))
+    old = models.sampler("b", "TAX", "s", baseline=0.5, x=_x(age=0.75))
+    assert young.source == old.source == "contextual"
+    assert young.draw(rng, 500).mean() > 0.8  # another tax action shares what was learned
+    assert old.draw(rng, 500).mean() < 0.2
 
 
 def test_the_contextual_model_recovers_a_linear_reward() -> None:
@@ -78,8 +76,10 @@ def test_the_contextual_model_recovers_a_linear_reward() -> None:
 def test_the_standard_ranking_is_the_book_wide_acceptance() -> None:
     models = DecisionModels()
     for i in range(100):
-        models.learn(LearningOutcome(i + 1, "popular", f"s{i % 3}", (), 1.0 if i < 60 else 0.0))
-        models.learn(LearningOutcome(1_000 + i, "rare", "s0", (), 1.0 if i < 5 else 0.0))
+        popular = LearningOutcome(i + 1, "popular", "GOAL", f"s{i % 3}", (), 1.0 if i < 60 else 0)
+        rare = LearningOutcome(1_000 + i, "rare", "TAX", "s0", (), 1.0 if i < 5 else 0.0)
+        models.learn(popular)
+        models.learn(rare)
     popular, rare = models.standard("popular"), models.standard("rare")
     assert popular.fixed == pytest.approx(0.6, abs=0.02)
     assert rare.fixed == pytest.approx(0.05, abs=0.02)
