@@ -232,6 +232,7 @@ class RecommendationRepository:
                 RecommendationOutcomeRow.id,
                 RecommendationOutcomeRow.status,
                 RecommendationRow.action_id,
+                RecommendationRow.category,
                 RecommendationRow.segment,
                 RecommendationRow.context,
             )
@@ -251,6 +252,7 @@ class RecommendationRepository:
                 LearningOutcome(
                     outcome_id=row.id,
                     action_id=row.action_id,
+                    category=row.category,
                     segment=row.segment,
                     context=tuple(orjson.loads(row.context)),
                     reward=value,
