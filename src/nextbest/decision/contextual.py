@@ -56,7 +56,7 @@ class LinearThompson:
     dim: int
     ridge: float = 1.0
     """Prior precision of the weights: how many outcomes' worth of doubt each starts with."""
-    noise: float = 0.5
+    noise: float = 0.15
     """Scale of the posterior draws; larger explores more."""
     arms: dict[str, ArmStats] = field(default_factory=dict)
 

@@ -26,10 +26,12 @@ from nextbest.domain.enums import (
     RiskTolerance,
 )
 
-__all__ = ["FEATURES", "MAX_SEGMENTS", "action_vector", "client_features", "named"]
+__all__ = ["COUNTRIES", "FEATURES", "MAX_SEGMENTS", "action_vector", "client_features", "named"]
 
 MAX_SEGMENTS = 8
 """Segments with their own indicator; higher segment numbers share the last one."""
+COUNTRIES = ("GB", "ZA", "US")
+"""The markets nextbest knows (tax wrappers, locales); a client elsewhere has none set."""
 
 _RISK = {
     RiskTolerance.VERY_LOW: 0.0,
@@ -46,6 +48,7 @@ FEATURES: tuple[str, ...] = (
     *(f"style.{style.value}" for style in InvestmentStyle),
     *(f"channel.{channel.value}" for channel in Channel),
     *(f"segment.{n}" for n in range(MAX_SEGMENTS)),
+    *(f"country.{country}" for country in COUNTRIES),
     "literacy",
     "risk_tolerance",
     "age",
@@ -78,6 +81,8 @@ def client_features(
         "personal_weight": profile.personal_weight,
         "sessions_per_week": min(profile.sessions_per_week, 14.0) / 14,
     }
+    if client.country in COUNTRIES:
+        features[f"country.{client.country}"] = 1.0
     if profile.segment is not None:
         features[f"segment.{min(profile.segment, MAX_SEGMENTS - 1)}"] = 1.0
     return features

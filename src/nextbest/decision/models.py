@@ -36,7 +36,7 @@ __all__ = ["DecisionModels", "LearningOutcome", "Sampler"]
 
 PRIOR_STRENGTH = 2.0
 """Outcomes' worth of belief in the baseline-shaped prior of a (action, segment) Beta."""
-SYNC_OVERLAP = 1_000
+SYNC_OVERLAP = 200
 """Outcome ids re-read behind the newest one seen: a concurrent transaction may commit a lower
 id after a higher one, so the tail is read again and ids already applied are skipped."""
 

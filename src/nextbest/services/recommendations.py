@@ -502,6 +502,16 @@ def _record(
             entry["recommendation_id"] = item.recommendation.recommendation_id
             entry["probability"] = item.recommendation.probability
             entry["reused"] = item.recommendation.decision_id != decision_id
+            presented = item.presented
+            entry["presented"] = {  # what the client was shown, for the explanation later
+                "title": presented.title,
+                "text": presented.text,
+                "reasons": list(presented.reasons),
+                "numbers": {
+                    name: {"source": shown.source, "exact": str(shown.exact), "shown": shown.text}
+                    for name, shown in presented.numbers.items()
+                },
+            }
         considered.append(entry)
     models = recommender.engine.models
     return DecisionRecord(

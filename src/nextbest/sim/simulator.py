@@ -1,8 +1,8 @@
 """A simulated book of clients who answer recommendations from preferences nextbest cannot see.
 
 Each simulated client is a demo-book client (goals, portfolio, findings) plus a hidden model of
-how it responds: an affinity per category (partly shared with clients of its age and risk
-tolerance, partly its own), how often it visits, how quickly it tires of suggestions, how often
+how it responds: an affinity per category (partly shared with clients of its age band, country
+and risk tolerance, partly its own), how often it visits, how quickly it tires of suggestions, how often
 it bothers to dismiss. On each visit it asks for recommendations through the same
 ``Recommender`` the API uses, looks at them top down, and reports VIEWED, ACCEPTED or DISMISSED
 through the same service functions. The engine only ever sees those outcomes; the hidden
@@ -52,12 +52,20 @@ LOOK = (0.95, 0.7, 0.5, 0.35, 0.25)
 """Chance the client looks at the suggestion at each rank."""
 BASE_LOGIT = -2.4
 """Acceptance of a neutral suggestion, about 8%."""
+INDIVIDUAL = 0.8
+"""Spread (logit) of a client's own taste per category, beyond what it shares with clients of
+its age band, country and risk tolerance."""
 
 # Shared tastes: what clients of an age band or risk tolerance tend to act on (hidden).
 _BY_AGE: Mapping[str, Mapping[Category, float]] = {
     "young": {Category.CASH: 1.2, Category.SAVINGS: 1.2, Category.CONTENT: 0.6, Category.TAX: -0.8},
     "middle": {Category.GOAL: 1.0, Category.TAX: 0.9, Category.REBALANCING: 0.3},
     "older": {Category.RISK: 1.2, Category.RETIREMENT: 1.0, Category.CONTENT: -0.8},
+}
+_BY_COUNTRY: Mapping[str, Mapping[Category, float]] = {
+    "GB": {Category.TAX: 0.6, Category.ESG: 0.5},
+    "ZA": {Category.CASH: 0.7, Category.SAVINGS: 0.5, Category.ESG: -0.5},
+    "US": {Category.RETIREMENT: 0.6, Category.REBALANCING: 0.5, Category.GOAL: -0.3},
 }
 _BY_RISK: Mapping[str, Mapping[Category, float]] = {
     "cautious": {Category.RISK: 0.6, Category.CASH: 0.5, Category.REBALANCING: -0.4},
