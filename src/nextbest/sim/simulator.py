@@ -2,8 +2,8 @@
 
 Each simulated client is a demo-book client (goals, portfolio, findings) plus a hidden model of
 how it responds: an affinity per category (partly shared with clients of its age band, country
-and risk tolerance, partly its own), how often it visits, how quickly it tires of suggestions, how often
-it bothers to dismiss. On each visit it asks for recommendations through the same
+and risk tolerance, partly its own), how often it visits, how quickly it tires of suggestions,
+how often it bothers to dismiss. On each visit it asks for recommendations through the same
 ``Recommender`` the API uses, looks at them top down, and reports VIEWED, ACCEPTED or DISMISSED
 through the same service functions. The engine only ever sees those outcomes; the hidden
 numbers stay here (the oracle policy alone reads them, to show the ceiling).
