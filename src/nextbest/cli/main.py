@@ -185,6 +185,46 @@ def segments(
     print_segments(model, console)
 
 
+recommendations_app = typer.Typer(help="The decision log's recommendations.", no_args_is_help=True)
+app.add_typer(recommendations_app, name="recommendations")
+
+
+@recommendations_app.command("expire")
+def recommendations_expire() -> None:
+    """Close recommendations whose time ran out (IGNORED if never viewed, EXPIRED if viewed),
+    so the models learn them as not accepted; run it daily (a late outcome also finds them)."""
+    from datetime import UTC, datetime
+
+    from nextbest.decision.catalog import load_catalog
+    from nextbest.services.engine_setup import build_signal_engine
+    from nextbest.services.profiles import ProfileConfig
+    from nextbest.services.recommendations import build_recommender
+    from nextbest.storage.database import make_engine, make_session_factory
+    from nextbest.storage.unit_of_work import UnitOfWork
+
+    settings = _settings()
+    migrate()
+    engine = make_engine(settings.database_url)
+    try:
+        recommender = build_recommender(
+            load_catalog(settings.catalog_file),
+            settings.decision,
+            profiles=ProfileConfig.from_settings(settings.behaviour),
+            signals=build_signal_engine(
+                assumptions_file=settings.assumptions_file,
+                paths=settings.signals.paths,
+                seed=settings.signals.seed,
+            ),
+        )
+        uow = UnitOfWork(make_session_factory(engine))
+        total = 0
+        while closed := recommender.expire_due(uow=uow, now=datetime.now(UTC)):
+            total += closed
+        console.print(f"closed {total:,} expired recommendations")
+    finally:
+        engine.dispose()
+
+
 def _register_render() -> None:
     from nextbest.cli.render import render_command
 
