@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ADVANCED", "PLANNING", "SELF_DIRECTED"]
+__all__ = ["ADVANCED", "CATEGORY_TOPICS", "PLANNING", "SELF_DIRECTED"]
 
 ADVANCED = frozenset(
     {
@@ -67,3 +67,18 @@ SELF_DIRECTED = frozenset(
     }
 )
 """Features and topics of a client who picks and manages investments themself."""
+
+
+CATEGORY_TOPICS: dict[str, frozenset[str]] = {
+    "GOAL": frozenset({"goal_planning", "saving_habits"}),
+    "RETIREMENT": frozenset({"retirement_income", "pensions", "annuities"}),
+    "TAX": frozenset({"tax_wrappers", "capital_gains_tax"}),
+    "ESG": frozenset({"sustainable_investing", "climate_risk"}),
+    "REBALANCING": frozenset({"diversification", "rebalancing"}),
+    "RISK": frozenset({"diversification", "market_volatility"}),
+    "CASH": frozenset({"cash_management", "inflation"}),
+    "SAVINGS": frozenset({"saving_habits", "budgeting"}),
+    "PROTECTION": frozenset({"life_insurance", "income_protection"}),
+}
+"""Content topics by the recommendation category they show an interest in: what a client reads
+says what it cares about (a host's own topics count once they are added here)."""

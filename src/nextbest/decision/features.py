@@ -2,8 +2,8 @@
 
 One fixed, named list, so a stored vector always means the same thing and the decision log can
 show each value by name. Every feature is scaled to about [0, 1]. The action-specific ones (the
-client's own acceptance of the action's category, the finding's urgency, the action's kind) are
-filled per action.
+client's own acceptance of the action's category, how much of its reading is about it, the
+finding's urgency, the action's kind) are filled per action.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nextbest.behavior.profile import ProfileReport
+from nextbest.behavior.vocabulary import CATEGORY_TOPICS
 from nextbest.decision.catalog import Action
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
@@ -57,6 +58,7 @@ FEATURES: tuple[str, ...] = (
     "category.mean",
     "category.accepted",
     "category.dismissed",
+    "category.interest",
     "finding",
     "finding.urgency",
     "content",
@@ -112,12 +114,24 @@ def action_vector(
         vector[_INDEX["category.dismissed"]] = (
             weight * math.log1p(preference.dismissed) / math.log(21)
         )
+    vector[_INDEX["category.interest"]] = profile.personal_weight * _interest(
+        profile, action.category.value
+    )
     vector[_INDEX["content"]] = float(action.content)
     vector[_INDEX["regulated"]] = float(action.regulated)
     if candidate is not None:
         vector[_INDEX["finding"]] = 1.0
         vector[_INDEX["finding.urgency"]] = candidate.urgency / 100
     return vector
+
+
+def _interest(profile: ProfileReport, category: str) -> float:
+    """The share of the client's recent reading that is about ``category``."""
+    topics = CATEGORY_TOPICS.get(category)
+    total = sum(profile.topics.values())
+    if not topics or total <= 0:
+        return 0.0
+    return sum(weight for topic, weight in profile.topics.items() if topic in topics) / total
 
 
 def named(vector: NDArray[np.float64]) -> dict[str, float]:

@@ -3,13 +3,15 @@
 Each simulated client is a demo-book client (goals, portfolio, findings) plus a hidden model of
 how it responds: an affinity per category (partly shared with clients of its age band, country
 and risk tolerance, partly its own), how often it visits, how quickly it tires of suggestions,
-how often it bothers to dismiss. On each visit it asks for recommendations through the same
+how often it bothers to dismiss. On each visit its login, page view and any article it reads (on
+topics it cares about) are ingested, and it asks for recommendations through the same
 ``Recommender`` the API uses, looks at them top down, and reports VIEWED, ACCEPTED or DISMISSED
-through the same service functions. The engine only ever sees those outcomes; the hidden
-numbers stay here (the oracle policy alone reads them, to show the ceiling).
+through the same service functions. The engine only ever sees those events and outcomes; the
+hidden numbers stay here (the oracle policy alone reads them, to show the ceiling).
 
-Every policy runs on its own copy of the same book, with the same clients, visits and random
-streams, so the weekly acceptance rates compare like with like.
+Every policy runs on its own copy of the same book, with the same clients, the same visits and
+reading (one random stream) and its own stream for the answers, so the weekly acceptance rates
+compare like with like.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from nextbest.behavior.state import Decay
+from nextbest.behavior.vocabulary import CATEGORY_TOPICS
 from nextbest.decision.catalog import Action, Catalog, load_catalog
 from nextbest.decision.engine import Policy
 from nextbest.domain.candidate import Candidate, Category
 from nextbest.domain.client import Client
-from nextbest.domain.enums import Channel, RiskTolerance
-from nextbest.domain.ids import ClientId
+from nextbest.domain.enums import Channel, EventType, RiskTolerance
+from nextbest.domain.event import Event
+from nextbest.domain.ids import ClientId, EventId
 from nextbest.domain.recommendation import Status
 from nextbest.services.engine_setup import build_signal_engine
+from nextbest.services.ingest import ingest_events
 from nextbest.services.profiles import ProfileConfig
 from nextbest.services.recommendations import Recommender, build_recommender
 from nextbest.services.securities import upsert_securities
@@ -50,9 +56,11 @@ START = datetime(2026, 1, 5, 8, tzinfo=UTC)
 """A Monday: week 1 of every simulation starts here."""
 LOOK = (0.95, 0.7, 0.5, 0.35, 0.25)
 """Chance the client looks at the suggestion at each rank."""
+READS = 0.6
+"""Chance a visit includes reading an article."""
 BASE_LOGIT = -2.4
 """Acceptance of a neutral suggestion, about 8%."""
-INDIVIDUAL = 0.8
+INDIVIDUAL = 1.0
 """Spread (logit) of a client's own taste per category, beyond what it shares with clients of
 its age band, country and risk tolerance."""
 
@@ -126,9 +134,10 @@ def build_population(
         )
         found = detect_all(context, engine.registry).candidates
         age = client.age_in(as_of.year)
-        affinity = {category: rng.gauss(0.0, 1.2) for category in Category}
+        affinity = {category: rng.gauss(0.0, INDIVIDUAL) for category in Category}
         for shared in (
             _BY_AGE[_age_band(age)],
+            _BY_COUNTRY.get(client.country, {}),
             _BY_RISK.get(_risk_band(client.risk_tolerance) or "", {}),
         ):
             for category, lift in shared.items():
@@ -213,6 +222,7 @@ def run_policy(
     delivered: dict[ClientId, list[datetime]] = {}
     result = SimulationResult(policy)
     rng = random.Random(f"nextbest-sim-visits:{seed}")
+    answers = random.Random(f"nextbest-sim-answers:{seed}")
     for week in range(weeks):
         tally = WeekTally()
         for day in range(7):
@@ -222,6 +232,7 @@ def run_policy(
                 if rng.random() >= sim.visits_per_week / 7:
                     continue
                 now = today + timedelta(hours=rng.uniform(0, 12))
+                _visit_events(sim, now, rng, uow=uow, decay=recommender.profiles.decay)
                 recent = [
                     t
                     for t in delivered.get(sim.client.client_id, [])
@@ -241,21 +252,59 @@ def run_policy(
                 for position, item in enumerate(answer.items):
                     tally.served += 1
                     recent.append(now)
-                    if rng.random() >= LOOK[min(position, len(LOOK) - 1)]:
+                    if answers.random() >= LOOK[min(position, len(LOOK) - 1)]:
                         continue
                     rid = item.recommendation.recommendation_id
                     at = now + timedelta(seconds=position + 1)
                     recommender.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
                     p = sim.acceptance(item.action, item.candidate, len(recent))
-                    if rng.random() < p:
+                    if answers.random() < p:
                         recommender.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
                         tally.accepted += 1
-                    elif rng.random() < sim.dismisses:
+                    elif answers.random() < sim.dismisses:
                         recommender.record_outcome(rid, Status.DISMISSED, uow=uow, now=at)
                 delivered[sim.client.client_id] = recent
         result.weeks.append(tally)
     engine.dispose()
     return result
+
+
+def _visit_events(
+    sim: SimulatedClient, at: datetime, rng: random.Random, *, uow: UnitOfWork, decay: Decay
+) -> None:
+    """What the host application reports of a visit, through the same ingestion service as
+    ``POST /v1/events``: a login, the home page and, more often than not, an article, whose topic
+    follows the client's hidden tastes (people read about what they care about)."""
+    client_id = sim.client.client_id
+    stamp = at.strftime("%Y%m%d%H%M%S%f")
+    events = [
+        Event(
+            EventId(f"sim:{client_id}:{stamp}:{kind.value}"), client_id, kind, at, session_id=stamp
+        )
+        for kind in (EventType.LOGIN, EventType.PAGE_VIEW)
+    ]
+    if rng.random() < READS:
+        categories = sorted(CATEGORY_TOPICS)
+        weights = [math.exp(sim.affinity.get(Category(c), 0.0)) for c in categories]
+        topic = rng.choice(sorted(CATEGORY_TOPICS[rng.choices(categories, weights)[0]]))
+        events.append(
+            Event(
+                EventId(f"sim:{client_id}:{stamp}:read"),
+                client_id,
+                EventType.CONTENT_READ,
+                at,
+                session_id=stamp,
+                context={"topic": topic, "difficulty": 2},
+            )
+        )
+    ingest_events(
+        list(enumerate(events)),
+        received=len(events),
+        uow=uow,
+        now=at,
+        max_clock_skew=timedelta(0),
+        decay=decay,
+    )
 
 
 def _oracle(sim: SimulatedClient, recent: int) -> Callable[[Action, Candidate | None], float]:
