@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from nextbest.domain.client import Client
 from nextbest.domain.enums import ConsentPurpose, IncomeBand, NetWorthBand, RiskTolerance
@@ -21,10 +21,15 @@ class ClientRepository:
         self._session = session
 
     def get(self, client_id: ClientId) -> Client | None:
-        row = self._session.scalar(
-            select(ClientRow)
-            .where(ClientRow.client_id == client_id)
-            .options(selectinload(ClientRow.consents))
+        """The client and its consents in one round trip (it is on every recommendation's path)."""
+        row = (
+            self._session.scalars(
+                select(ClientRow)
+                .where(ClientRow.client_id == client_id)
+                .options(joinedload(ClientRow.consents))
+            )
+            .unique()
+            .one_or_none()
         )
         return None if row is None else _to_domain(row)
 
