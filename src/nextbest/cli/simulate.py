@@ -34,13 +34,11 @@ def summary(results: Sequence[SimulationResult]) -> dict[str, float]:
 
 
 def plot_curves(results: Sequence[SimulationResult]) -> bytes:
-    """The weekly acceptance rate of every policy, as a PNG."""
-    import matplotlib
+    """The weekly acceptance rate of every policy, as a PNG (a bare Figure: no pyplot state)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, 4), dpi=110)
+    figure = Figure(figsize=(7, 4), dpi=110)
+    axes = figure.subplots()
     for result in results:
         weeks = range(1, len(result.weeks) + 1)
         axes.plot(weeks, [w.rate for w in result.weeks], marker="o", label=result.policy.value)
@@ -52,7 +50,6 @@ def plot_curves(results: Sequence[SimulationResult]) -> bytes:
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    plt.close(figure)
     return buffer.getvalue()
 
 
