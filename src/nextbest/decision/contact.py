@@ -47,11 +47,14 @@ class ContactPolicy:
         }
     )
 
-    @property
-    def lookback(self) -> timedelta:
-        """How far back the history must reach for every rule."""
+    def lookback(self, longest_expiry_days: int) -> timedelta:
+        """How far back the history must reach for every rule (open recommendations are read
+        whatever their age)."""
         longest_cap = max(days for _, days in self.push_caps.values())
-        return timedelta(days=max(self.suppress_days, longest_cap, 400))
+        days = max(
+            self.suppress_days, self.rest_days_after_dismissal, longest_cap, longest_expiry_days
+        )
+        return timedelta(days=days)
 
     def state(
         self,

@@ -163,8 +163,9 @@ class Recommender:
                 if candidates is None
                 else candidates(uow, client_id, now)
             )
+            longest = max((a.expiry_days for a in self.engine.catalog.actions), default=0)
             history = uow.recommendations.history(
-                client_id, since=now - self.engine.contact.lookback
+                client_id, since=now - self.engine.contact.lookback(longest)
             )
             with self._lock:
                 decision = self.engine.decide(

@@ -140,3 +140,9 @@ def test_inclusion_probabilities_follow_the_draws() -> None:
     share = inclusion_probabilities(rng.random((4, 20_000)), ["A", "B", "C", "D"], 2, 2)
     assert share == pytest.approx([0.5] * 4, abs=0.02)
     assert share.sum() == pytest.approx(2.0)
+
+
+def test_the_history_read_reaches_back_as_far_as_the_longest_rule() -> None:
+    policy = ContactPolicy(suppress_days=30, rest_days_after_dismissal=3)
+    assert policy.lookback(14) == timedelta(days=30)
+    assert policy.lookback(90) == timedelta(days=90)  # an action that stays done for 90 days
