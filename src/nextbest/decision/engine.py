@@ -28,7 +28,7 @@ import numpy as np
 import structlog
 from numpy.typing import NDArray
 
-from nextbest.behavior.profile import ProfileReport
+from nextbest.behavior.profile import ProfileReport, Source
 from nextbest.decision.catalog import Action, Catalog
 from nextbest.decision.contact import ContactPolicy, ContactState, deliver_at
 from nextbest.decision.features import action_vector, client_features
@@ -171,7 +171,7 @@ class DecisionEngine:
         ranks = {c.key: c for c in ranked}
         trace = tuple(ranks.get(c.key, c) for c in considered)
         preferred = profile.preferred_hour_utc
-        hour = preferred.value if preferred.source.value != "SEGMENT" else None
+        hour = None if preferred.source is Source.SEGMENT else preferred.value
         served = tuple(
             Served(
                 considered=c,
