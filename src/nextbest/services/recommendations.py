@@ -16,19 +16,17 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 import structlog
 from prometheus_client import Counter
 
 from nextbest.behavior.profile import ProfileReport, ProfileStatus
-from nextbest.decision.catalog import Action, Catalog
+from nextbest.decision.catalog import Catalog
 from nextbest.decision.contact import ContactPolicy
 from nextbest.decision.engine import Decision, DecisionEngine, Oracle, Policy, Served
-from nextbest.decision.features import named
 from nextbest.decision.models import DecisionModels, LearningOutcome
-from nextbest.decision.policy import Considered, ScoreParts
+from nextbest.decision.policy import Considered
 from nextbest.decision.propensity import DataGate
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
@@ -53,10 +51,11 @@ from nextbest.presentation import (
     reader_for,
     reasons_for,
 )
+from nextbest.services.decision_log import AnswerItem, decision_record
 from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
-from nextbest.storage.repositories.recommendations import DecisionRecord, NewRecommendation
+from nextbest.storage.repositories.recommendations import NewRecommendation
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -90,20 +89,6 @@ _EVENT = {
     Status.DISMISSED: EventType.RECOMMENDATION_DISMISSED,
 }
 _SENTIMENT = {FeedbackKind.HELPFUL: 1.0, FeedbackKind.NOT_RELEVANT: -0.5}
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerItem:
-    recommendation: Recommendation
-    action: Action
-    candidate: Candidate | None
-    score: ScoreParts
-    presented: Presented
-    source: str
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        return self.presented.reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +174,16 @@ class Recommender:
                 self._item(decision_id, client, decision, s, profile, reader)
                 for s in decision.served
             ]
+            versions = {
+                "models": version,
+                "catalog": self.engine.catalog.version,
+                "signals": self.signals.fingerprint(),
+                "gate": [self.engine.models.gate.accepted, self.engine.models.gate.not_accepted],
+            }
             uow.recommendations.add_decision(
-                _record(decision_id, client_id, decision, items, version, self, profile),
+                decision_record(
+                    decision_id, client_id, decision, items, profile, versions=versions
+                ),
                 [
                     NewRecommendation(item.recommendation, served.context)
                     for item, served in zip(items, decision.served, strict=True)
@@ -458,92 +451,6 @@ def _decision_reasons(c: Considered) -> tuple[str, ...]:
     if c.candidate is not None and c.candidate.urgency >= 70:
         reasons.append("It is time-sensitive.")
     return tuple(reasons)
-
-
-def _record(
-    decision_id: str,
-    client_id: ClientId,
-    decision: Decision,
-    items: Sequence[AnswerItem],
-    version: str,
-    recommender: Recommender,
-    profile: ProfileReport,
-) -> DecisionRecord:
-    served = {item.recommendation.candidate_key: item for item in items}
-    considered: list[dict[str, Any]] = []
-    for c in decision.considered:
-        entry: dict[str, Any] = {
-            "key": c.key,
-            "action_id": c.action.action_id,
-            "category": c.action.category.value,
-            "mandatory": c.action.mandatory,
-            "regulated": c.action.regulated,
-        }
-        if c.removed is not None:
-            entry["removed"] = c.removed.value
-            entry["reason"] = c.reason
-        if c.score is not None:
-            entry["score"] = {
-                "propensity": c.score.propensity,
-                "context_weight": c.score.context_weight,
-                "value": str(c.score.value),
-                "value_weight": c.score.value_weight,
-                "lever": c.score.lever,
-                "priority": c.score.priority,
-            }
-            entry["source"] = decision.sources.get(c.key, "mandatory")
-        item = served.get(c.key)
-        if c.candidate is not None:
-            entry["signal"] = c.candidate.signal.value
-            entry["urgency"] = c.candidate.urgency
-            if item is not None:  # the numbers behind what was served, as they were then
-                entry["evidence"] = dict(c.candidate.evidence)
-        if item is not None:
-            entry["rank"] = c.rank
-            entry["recommendation_id"] = item.recommendation.recommendation_id
-            entry["probability"] = item.recommendation.probability
-            entry["reused"] = item.recommendation.decision_id != decision_id
-            presented = item.presented
-            entry["presented"] = {  # what the client was shown, for the explanation later
-                "title": presented.title,
-                "text": presented.text,
-                "reasons": list(presented.reasons),
-                "numbers": {
-                    name: {"source": shown.source, "exact": str(shown.exact), "shown": shown.text}
-                    for name, shown in presented.numbers.items()
-                },
-            }
-        considered.append(entry)
-    models = recommender.engine.models
-    return DecisionRecord(
-        decision_id=decision_id,
-        client_id=client_id,
-        channel=decision.channel,
-        policy=decision.policy.value,
-        decided_at=decision.decided_at,
-        features={
-            "client": dict(decision.features),
-            "profile_status": profile.status.value,
-            "personal_weight": profile.personal_weight,
-            "segment": decision.segment,
-            "served": {
-                item.recommendation.recommendation_id: named_context(served_item)
-                for item, served_item in zip(items, decision.served, strict=True)
-            },
-        },
-        considered=considered,
-        versions={
-            "models": version,
-            "catalog": recommender.engine.catalog.version,
-            "signals": recommender.signals.fingerprint(),
-            "gate": [models.gate.accepted, models.gate.not_accepted],
-            "fallback": decision.fallback,
-        },
-    )
-
-
-def named_context(served: Served) -> dict[str, float]:
-    return named(np.asarray(served.context, dtype=np.float64))
 
 
 def build_recommender(
