@@ -293,6 +293,8 @@ def demo(
             f"  curl -s {base}/healthz\n"
             f"  curl -s {base}/v1/clients/demo-00001\n"
             f"  curl -s {base}/v1/clients/demo-00001/portfolio\n"
+            f"  curl -s {base}/v1/clients/demo-00001/recommendations\n"
+            f"  curl -s {base}/v1/clients/demo-00001/insights\n"
             f"  curl -s '{base}/v1/securities?limit=3'\n"
             f"  curl -s -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
             '    -d \'{"event_id": "try-1", "client_id": "demo-00001", "type": "LOGIN", '
