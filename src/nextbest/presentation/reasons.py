@@ -125,7 +125,10 @@ def values_lines(client: Client, action: Action, candidate: Candidate | None) ->
 
 
 def success_line(profile: ProfileReport, category: str) -> tuple[str, ...]:
-    """ "Similar suggestions have worked well for you", when the category's record shows it."""
+    """ "Similar suggestions have worked well for you", when the category's record shows it and
+    the client has not turned personalisation off (then its behaviour is not used)."""
+    if not profile.personalization:
+        return ()
     found = profile.category(category)
     if found is None or found.accepted + found.dismissed < MIN_OUTCOMES:
         return ()

@@ -84,6 +84,8 @@ def test_past_success_is_mentioned_only_with_enough_outcomes(
     line = "Similar suggestions have worked well for you in the past."
     assert line in reasons_for(example.action, example.candidate, example.client, with_success)
     assert line not in reasons_for(example.action, example.candidate, example.client, too_few)
+    switched_off = replace(with_success, personalization=False)
+    assert line not in reasons_for(example.action, example.candidate, example.client, switched_off)
 
 
 def test_two_demo_clients_with_different_preferences_read_the_same_action_differently(
