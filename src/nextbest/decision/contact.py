@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from nextbest.decision.catalog import Action
+from nextbest.decision.policy import Removal
 from nextbest.domain.enums import Channel, NotificationFrequency
 from nextbest.domain.recommendation import Recommendation, Status
 
@@ -107,10 +108,10 @@ class ContactState:
             None,
         )
 
-    def blocked(self, action: Action) -> tuple[str, str] | None:
-        """Why the contact rules keep ``action`` out of this answer: (kind, reason), or None."""
+    def blocked(self, action: Action) -> tuple[Removal, str] | None:
+        """Why the contact rules keep ``action`` out of this answer, or None."""
         if self.accepted_recently(action) is not None:
-            return "ACCEPTED", f"accepted within the last {action.expiry_days} days"
+            return Removal.ACCEPTED, f"accepted within the last {action.expiry_days} days"
         dismissals = [
             r
             for r in self.history
@@ -120,17 +121,17 @@ class ContactState:
         recent = [r for r in dismissals if self.now - r.status_at < window]
         if len(recent) >= self.policy.suppress_after_dismissals:
             return (
-                "SUPPRESSED",
+                Removal.SUPPRESSED,
                 f"dismissed {len(recent)} times in {self.policy.suppress_days} days",
             )
         rest = timedelta(days=self.policy.rest_days_after_dismissal)
         if any(self.now - r.status_at < rest for r in dismissals):
             return (
-                "RESTING",
+                Removal.RESTING,
                 f"dismissed within the last {self.policy.rest_days_after_dismissal} days",
             )
         if self.push and self.open_on_channel(action.action_id, None) is not None:
-            return "OPEN", f"already sent on {self.channel.value}, awaiting an answer"
+            return Removal.OPEN, f"already sent on {self.channel.value}, awaiting an answer"
         return None
 
     def open_on_channel(self, action_id: str, candidate_key: str | None) -> Recommendation | None:

@@ -159,7 +159,7 @@ class DecisionEngine:
                 a.action_id for a in self.catalog.actions if contact.accepted_recently(a)
             ),
             propensity=propensity,
-            blocked=lambda action: _blocked(contact, action),
+            blocked=contact.blocked,
             value_scale=self.value_scale,
         )
         remaining = contact.remaining()
@@ -273,11 +273,6 @@ def inclusion_probabilities(
         count += ok
     result: NDArray[np.float64] = served.mean(axis=1)
     return result
-
-
-def _blocked(contact: ContactState, action: Action) -> tuple[Removal, str] | None:
-    verdict = contact.blocked(action)
-    return None if verdict is None else (Removal(verdict[0]), verdict[1])
 
 
 def _capped(c: Considered, contact: ContactState) -> Considered:
