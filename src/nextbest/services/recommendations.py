@@ -79,6 +79,9 @@ SYNC_FAILURES = Counter(
 )
 SYNC_BATCH = 10_000
 
+_Resolved = tuple[int, Recommendation, Status, tuple[float, ...]]
+"""An outcome just recorded: its id, the recommendation, the new status, the scored vector."""
+
 Candidates = Callable[[UnitOfWork, ClientId, datetime], Sequence[Candidate]]
 """Where a request's findings come from: the signal cache by default; a simulator may hold them."""
 
@@ -282,24 +285,22 @@ class Recommender:
             SYNC_FAILURES.inc()
             log.error("model_sync_failed", error_type=type(error).__name__)
 
-    def _learn(
-        self, outcome_id: int, recommendation: Recommendation, status: Status, uow: UnitOfWork
-    ) -> None:
-        value = reward(status)
-        if value is None:
-            return
-        context = uow.recommendations.context(recommendation.recommendation_id)
+    def _teach(self, learned: list[_Resolved]) -> None:
+        """This process's models learn the outcomes just committed, at once."""
         with self._lock:
-            self.engine.models.learn(
-                LearningOutcome(
-                    outcome_id,
-                    recommendation.action_id,
-                    recommendation.category.value,
-                    recommendation.segment,
-                    context,
-                    value,
-                )
-            )
+            for outcome_id, recommendation, status, context in learned:
+                value = reward(status)
+                if value is not None:
+                    self.engine.models.learn(
+                        LearningOutcome(
+                            outcome_id,
+                            recommendation.action_id,
+                            recommendation.category.value,
+                            recommendation.segment,
+                            context,
+                            value,
+                        )
+                    )
 
     def record_outcome(
         self,
@@ -312,11 +313,12 @@ class Recommender:
     ) -> OutcomeResult:
         """Move a recommendation to ``status`` as the client reported it."""
         at = occurred_at or now
-        learned: list[tuple[int, Recommendation, Status]] = []
+        learned: list[_Resolved] = []
         with uow:
-            current = uow.recommendations.get(recommendation_id, for_update=True)
-            if current is None:
+            found = uow.recommendations.resolving(recommendation_id)
+            if found is None:
                 raise NotFound("recommendation", recommendation_id)
+            current, context = found
             previous = current.status
             if current.status is status or (
                 status is Status.VIEWED
@@ -328,25 +330,21 @@ class Recommender:
                 outcome_id = uow.recommendations.move(
                     current, expired, occurred_at=current.expires_at, now=now
                 )
-                learned.append((outcome_id, current, expired))
+                learned.append((outcome_id, current, expired, context))
                 current = _with_status(current, expired, current.expires_at)
             if not can_move(current.status, status):
                 uow.commit()  # the expiry found on the way is kept
-                self._teach(learned, uow)
+                self._teach(learned)
                 raise Conflict(
                     f"recommendation {recommendation_id} is {current.status.value}: "
                     f"it cannot become {status.value}"
                 )
             outcome_id = uow.recommendations.move(current, status, occurred_at=at, now=now)
-            learned.append((outcome_id, current, status))
+            learned.append((outcome_id, current, status, context))
             self._queue_event(uow, current, status, at, now)
             uow.commit()
-            self._teach(learned, uow)
+        self._teach(learned)
         return OutcomeResult(_with_status(current, status, at), previous, changed=True)
-
-    def _teach(self, learned: list[tuple[int, Recommendation, Status]], uow: UnitOfWork) -> None:
-        for outcome_id, recommendation, status in learned:
-            self._learn(outcome_id, recommendation, status, uow)
 
     def _queue_event(
         self,
@@ -379,15 +377,15 @@ class Recommender:
         viewed); returns how many. The models learn each as not accepted."""
         with uow:
             due = uow.recommendations.due(now, limit=limit)
-            learned = []
-            for recommendation in due:
+            learned: list[_Resolved] = []
+            for recommendation, context in due:
                 status = expired_status(recommendation.status)
                 outcome_id = uow.recommendations.move(
                     recommendation, status, occurred_at=recommendation.expires_at, now=now
                 )
-                learned.append((outcome_id, recommendation, status))
+                learned.append((outcome_id, recommendation, status, context))
             uow.commit()
-            self._teach(learned, uow)
+        self._teach(learned)
         return len(due)
 
     def record_feedback(

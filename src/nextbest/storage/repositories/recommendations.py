@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from nextbest.decision.models import LearningOutcome
@@ -77,6 +77,12 @@ def _recommendation(row: Any) -> Recommendation:
 
 
 _COLUMNS = [c for c in RecommendationRow.__table__.c if c.name != "context"]
+
+Context = tuple[float, ...]
+
+
+def _context(raw: str | None) -> Context:
+    return () if raw is None else tuple(orjson.loads(raw))
 
 
 class RecommendationRepository:
@@ -166,14 +172,15 @@ class RecommendationRepository:
         row = self._session.execute(query).one_or_none()
         return None if row is None else _recommendation(row)
 
-    def context(self, recommendation_id: str) -> tuple[float, ...]:
-        """The feature vector the recommendation was scored with."""
-        raw = self._session.scalar(
-            select(RecommendationRow.context).where(
-                RecommendationRow.recommendation_id == recommendation_id
-            )
-        )
-        return () if raw is None else tuple(orjson.loads(raw))
+    def resolving(self, recommendation_id: str) -> tuple[Recommendation, Context] | None:
+        """The recommendation, locked for a status change, with the feature vector it was
+        scored with (what the models learn the outcome against), in one round trip."""
+        row = self._session.execute(
+            select(*_COLUMNS, RecommendationRow.context)
+            .where(RecommendationRow.recommendation_id == recommendation_id)
+            .with_for_update()
+        ).one_or_none()
+        return None if row is None else (_recommendation(row), _context(row.context))
 
     def move(
         self,
@@ -210,10 +217,10 @@ class RecommendationRepository:
         ).scalars()
         return [StatusChange(r.id, Status(r.status), r.occurred_at, r.recorded_at) for r in rows]
 
-    def due(self, now: datetime, *, limit: int) -> list[Recommendation]:
-        """Open recommendations whose time has run out, oldest first."""
+    def due(self, now: datetime, *, limit: int) -> list[tuple[Recommendation, Context]]:
+        """Open recommendations whose time has run out, oldest first, with their vectors."""
         rows = self._session.execute(
-            select(*_COLUMNS)
+            select(*_COLUMNS, RecommendationRow.context)
             .where(
                 RecommendationRow.status.in_([s.value for s in (*OPEN, Status.PENDING_REVIEW)]),
                 RecommendationRow.expires_at <= now,
@@ -221,7 +228,7 @@ class RecommendationRepository:
             .order_by(RecommendationRow.expires_at)
             .limit(limit)
         )
-        return [_recommendation(row) for row in rows]
+        return [(_recommendation(row), _context(row.context)) for row in rows]
 
     # -- what the models learn from ---------------------------------------------------------
 
@@ -254,14 +261,11 @@ class RecommendationRepository:
                     action_id=row.action_id,
                     category=row.category,
                     segment=row.segment,
-                    context=tuple(orjson.loads(row.context)),
+                    context=_context(row.context),
                     reward=value,
                 )
             )
         return outcomes
-
-    def newest_outcome(self) -> int:
-        return self._session.scalar(select(func.max(RecommendationOutcomeRow.id))) or 0
 
     # -- feedback -----------------------------------------------------------------------------
 
