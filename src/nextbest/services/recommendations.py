@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import structlog
@@ -119,8 +119,14 @@ class Recommender:
     signals: SignalEngine
     sync_seconds: float = 1.0
     presenter: Presenter = field(default_factory=default_presenter)
+    _lookback: timedelta = field(init=False, repr=False)
+    """How far back a request reads the client's recommendations (the contact rules' reach)."""
     _synced_at: float = field(default=float("-inf"), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        longest = max((a.expiry_days for a in self.engine.catalog.actions), default=0)
+        self._lookback = self.engine.contact.lookback(longest)
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -151,10 +157,7 @@ class Recommender:
                 if candidates is None
                 else candidates(uow, client_id, now)
             )
-            longest = max((a.expiry_days for a in self.engine.catalog.actions), default=0)
-            history = uow.recommendations.history(
-                client_id, since=now - self.engine.contact.lookback(longest)
-            )
+            history = uow.recommendations.history(client_id, since=now - self._lookback)
             with self._lock:
                 decision = self.engine.decide(
                     client=client,

@@ -165,10 +165,8 @@ class RecommendationRepository:
         )
         return [_recommendation(row) for row in rows]
 
-    def get(self, recommendation_id: str, *, for_update: bool = False) -> Recommendation | None:
+    def get(self, recommendation_id: str) -> Recommendation | None:
         query = select(*_COLUMNS).where(RecommendationRow.recommendation_id == recommendation_id)
-        if for_update:
-            query = query.with_for_update()
         row = self._session.execute(query).one_or_none()
         return None if row is None else _recommendation(row)
 
