@@ -17,6 +17,13 @@ Templates are Jinja2 in an immutable sandbox with ``StrictUndefined``: a templat
 numbers (``n.name``) and words (``w.name``) it declares and nothing else, cannot call methods that
 change anything, and a misspelt name is refused when the library loads, not when a client reads
 it. Wording is fixed text with slots: nothing is generated.
+
+Rendering is on the request path, so two things are decided here, once, to keep it cheap (see
+``docs/benchmarks.md`` section 9): a fragment that only reads ``n`` and ``w`` (output, ``if``,
+comparisons, filters and tests; no ``set``, blocks, macros or imports) is marked ``inline``, so the
+presenter can render every such fragment of a text in one shared template context instead of
+building a context per fragment; and the sandbox answers the attribute check for the presenter's
+own read-only views (:class:`TemplateView`) directly, with the answer the full check would give.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ __all__ = [
     "NumberSpec",
     "TemplateError",
     "TemplateLibrary",
+    "TemplateView",
     "ToneLayer",
     "WordSpec",
     "load_library",
@@ -64,13 +72,56 @@ SHARED_NUMBERS = frozenset({"deadline", "social_proof"})
 """Numbers every fragment may use, supplied by the presenter (the deadline, the framing count)."""
 
 
+_INLINE_NAMES = frozenset({"n", "w"})
+"""The only names an ``inline`` fragment reads: the numbers and the words."""
+_INLINE_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Const,
+    nodes.Name,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.If,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.Not,
+    nodes.And,
+    nodes.Or,
+    nodes.CondExpr,
+    nodes.Test,
+    nodes.Filter,
+    nodes.Concat,
+)
+"""Nodes that read and write output but never write to the template context."""
+
+
 class TemplateError(ValueError):
     """The template files cannot be used; the message names the file and the part."""
 
 
+class TemplateView:
+    """Base of the read-only objects the presenter gives a template (``n``, ``w``).
+
+    A view only answers attribute reads and ``in``; it is no container the sandbox knows as
+    mutable and no function, type or frame, so for a view the sandbox's attribute check comes
+    down to "not a private name". :class:`_Sandbox` answers exactly that without the general
+    check, which costs more than the read itself (a test compares both answers).
+    """
+
+    __slots__ = ()
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, TemplateView):
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
+
+
 def sandbox(*, autoescape: bool = False) -> ImmutableSandboxedEnvironment:
     """The one Jinja environment templates are compiled in: sandboxed, strict, plain text."""
-    return ImmutableSandboxedEnvironment(
+    return _Sandbox(
         undefined=StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
@@ -105,6 +156,9 @@ class Fragment:
     words: frozenset[str]
     static: str | None = None
     """The text itself when the fragment has no slots: rendered once, when compiled."""
+    inline: bool = False
+    """Reads only ``n`` and ``w`` and writes nothing to its context (see :func:`_inline`), so
+    it may be rendered in a context shared with the other inline fragments of the same text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +210,17 @@ def _yaml(file: Traversable) -> Any:
         raise TemplateError(f"{file.name}: cannot read: {error}") from error
 
 
+def _inline(ast: nodes.Template) -> bool:
+    """Whether the fragment can share a template context: it is made only of nodes that read
+    (no ``set``, ``for``, blocks, macros, imports or ``autoescape``, which write to a context or
+    need the template's own) and reads no name but ``n`` and ``w`` (so a context without the
+    environment's globals serves it as well as one with them)."""
+    if not all(isinstance(node, _INLINE_NODES) for node in ast.find_all(nodes.Node)):
+        return False
+    # Not meta.find_undeclared_variables: it leaves out the environment's globals (``range``).
+    return {name.name for name in ast.find_all(nodes.Name)} <= _INLINE_NAMES
+
+
 def _referenced(ast: nodes.Template, root: str) -> frozenset[str]:
     return frozenset(
         node.attr
@@ -188,7 +253,7 @@ class _Compiler:
         static = None
         if not meta.find_undeclared_variables(ast):
             static = " ".join(template.render().split())
-        return Fragment(template, source, used_numbers, used_words, static)
+        return Fragment(template, source, used_numbers, used_words, static, _inline(ast))
 
     def banded(
         self, data: Any, where: str, numbers: Iterable[str] = (), words: Iterable[str] = ()

@@ -14,6 +14,12 @@ candidate missing what they need is refused with :class:`PresentationError`.
 Numbers are formatted lazily, when a template reads them, and every number read is kept in
 ``Presented.numbers`` with its source path, so a reviewer (or a test) can trace each one back to
 the evidence.
+
+Rendering is on the request path of every recommendation, so it is kept cheap without changing a
+byte of what it writes: the fragments of one text that can (``Fragment.inline``) are rendered in
+one shared template context, built once per render, rather than each in a context of its own,
+which is most of what a Jinja render costs; what the templates read is resolved once per
+render; and the glossary search tries only the terms a text could use (:mod:`.glossary`).
 """
 
 from __future__ import annotations
@@ -27,17 +33,20 @@ from functools import cache
 from typing import Any
 
 from jinja2 import UndefinedError
+from jinja2.runtime import Context
 
 from nextbest.decision.catalog import Action, Catalog
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
-from nextbest.presentation.figures import Formatter, Shown
+from nextbest.presentation.figures import Formatter, Kind, Shown
 from nextbest.presentation.framing import BenefitEmphasis, Framing, UrgencyFraming
+from nextbest.presentation.glossary import Glossary
 from nextbest.presentation.library import (
     ActionTemplates,
     Fragment,
     NumberSpec,
     TemplateLibrary,
+    TemplateView,
     WordSpec,
     load_library,
 )
@@ -48,6 +57,8 @@ __all__ = ["PresentationError", "Presented", "Presenter", "default_presenter", "
 
 _REQUIRED = frozenset({"key"})
 _SPACES = re.compile(r"[ \t\r\n]+")
+_Number = tuple[str, Kind, Decimal | date]
+"""A number the presenter supplies (source, kind, value), formatted only if a template reads it."""
 
 
 class PresentationError(ValueError):
@@ -78,16 +89,26 @@ class _Slots:
     """The values a template may read as ``n.name`` / ``w.name``, resolved when first read.
 
     Names read are remembered in order, so a fragment that fails half-way (a value missing) can
-    be taken back out of what the text is said to use.
+    be taken back out of what the text is said to use: the names it read are the last ones in
+    ``used``, since a name is only ever added at the end.
     """
 
-    __slots__ = ("_candidate", "_client", "_formatter", "_numbers", "_shared", "_words", "used")
+    __slots__ = (
+        "_candidate",
+        "_client",
+        "_formatter",
+        "_numbers",
+        "_raw",
+        "_shared",
+        "_words",
+        "used",
+    )
 
     def __init__(
         self,
         numbers: Mapping[str, NumberSpec],
         words: Mapping[str, WordSpec],
-        shared: Mapping[str, Shown],
+        shared: Mapping[str, _Number],
         candidate: Candidate | None,
         client: Client,
         formatter: Formatter,
@@ -98,13 +119,17 @@ class _Slots:
         self._candidate = candidate
         self._client = client
         self._formatter = formatter
+        self._raw: dict[str, Decimal | date | None] = {}
         self.used: dict[str, Shown | str] = {}
 
     def value(self, name: str) -> Shown | str | None:
-        if name in self.used:
-            return self.used[name]
-        found: Shown | str | None = self._shared.get(name)
-        if found is None:
+        found = self.used.get(name)
+        if found is not None:
+            return found
+        shared = self._shared.get(name)
+        if shared is not None:
+            found = self._formatter.show(*shared)
+        else:
             found = self._resolve(name)
         if found is not None:
             self.used[name] = found
@@ -121,11 +146,14 @@ class _Slots:
         return None
 
     def _number(self, spec: NumberSpec) -> Decimal | date | None:
-        if self._candidate is None:
-            return None
-        raw = as_number(read(self._candidate, spec.source))
-        if spec.positive and not (isinstance(raw, Decimal) and raw > 0):
-            return None
+        if spec.name in self._raw:  # ``"x" in n`` reads it before ``n.x`` does
+            return self._raw[spec.name]
+        raw = None
+        if self._candidate is not None:
+            raw = as_number(read(self._candidate, spec.source))
+            if spec.positive and not (isinstance(raw, Decimal) and raw > 0):
+                raw = None
+        self._raw[spec.name] = raw
         return raw
 
     def present(self, name: str) -> bool:
@@ -137,7 +165,7 @@ class _Slots:
         return self._resolve(name) is not None
 
 
-class _View:
+class _View(TemplateView):
     """``n`` or ``w`` in a template: attribute access reads a slot, ``"x" in n`` tests one."""
 
     __slots__ = ("_numbers", "_slots")
@@ -154,6 +182,29 @@ class _View:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._slots.present(name)
+
+
+class _Scope:
+    """What the templates of one render see, and the one context its inline fragments share.
+
+    The shared context is built from the first inline fragment rendered, without the
+    environment's globals (``shared=True``): inline fragments read only ``n`` and ``w``.
+    """
+
+    __slots__ = ("_context", "slots", "variables")
+
+    def __init__(self, slots: _Slots) -> None:
+        self.slots = slots
+        self.variables: dict[str, Any] = {"n": _View(slots, True), "w": _View(slots, False)}
+        self._context: Context | None = None
+
+    def render(self, fragment: Fragment) -> str:
+        template = fragment.template
+        if not fragment.inline:
+            return template.render(self.variables)
+        if self._context is None:
+            self._context = template.new_context(self.variables, shared=True)
+        return "".join(template.root_render_func(self._context))
 
 
 class Presenter:
@@ -174,11 +225,14 @@ class Presenter:
     def __init__(self, library: TemplateLibrary | None = None) -> None:
         self.library = library if library is not None else load_library()
         self._formatters: dict[tuple[str, str], Formatter] = {}
-        terms = sorted(self.library.glossary, key=lambda t: (-len(t), t))
-        self._terms = {term.lower(): term for term in terms}
-        self._glossary_pattern = re.compile(
-            r"\b(" + "|".join(re.escape(t) for t in terms) + r")(?:s|es)?\b", re.IGNORECASE
-        )
+        self._specs = {
+            action_id: (
+                {spec.name: spec for spec in templates.numbers},
+                {spec.name: spec for spec in templates.words},
+            )
+            for action_id, templates in self.library.actions.items()
+        }
+        self._glossary = Glossary(self.library.glossary)
 
     def missing(self, catalog: Catalog) -> list[str]:
         """Catalog actions without templates (a firm's own catalog may add some)."""
@@ -204,17 +258,18 @@ class Presenter:
         """``action`` (with the candidate behind it, if any) written for ``reader``."""
         templates = self.library.action(action.action_id)
         formatter = self.formatter(reader.locale, reader.currency)
+        numbers, words = self._specs[action.action_id]
         slots = _Slots(
-            {spec.name: spec for spec in templates.numbers},
-            {spec.name: spec for spec in templates.words},
-            self._shared(candidate, framing, formatter),
+            numbers,
+            words,
+            self._shared(candidate, framing),
             candidate,
             client,
             formatter,
         )
-        context = {"n": _View(slots, True), "w": _View(slots, False)}
+        scope = _Scope(slots)
         band = reader.band
-        title = self._fill(templates.part("title", band), context, slots, required="title")
+        title = self._fill(templates.part("title", band), scope, required="title")
         paragraphs: list[list[str]] = [[]]
         tone = self.library.tones[reader.tone]
         for token in tone.layouts[reader.detail]:
@@ -227,40 +282,35 @@ class Presenter:
             )
             if fragment is None:
                 continue
-            sentence = self._fill(
-                fragment, context, slots, required=token if token in _REQUIRED else None
-            )
+            sentence = self._fill(fragment, scope, required=token if token in _REQUIRED else None)
             if sentence:
                 paragraphs[-1].append(sentence)
         text = "\n\n".join(" ".join(p) for p in paragraphs if p)
         disclosure = None
         if action.regulated:
-            disclosure = self._fill(
-                self.library.disclosure[band], context, slots, required="disclosure"
-            )
-        numbers = {k: v for k, v in slots.used.items() if isinstance(v, Shown)}
-        words = {k: v for k, v in slots.used.items() if isinstance(v, str)}
-        glossary = self._glossary(f"{title} {text}") if band is LiteracyBand.LOW else ()
+            disclosure = self._fill(self.library.disclosure[band], scope, required="disclosure")
+        glossary = self._glossary.used_in(f"{title} {text}") if band is LiteracyBand.LOW else ()
         return Presented(
             action_id=action.action_id,
             title=title,
             text=text,
             reasons=reasons,
             glossary=glossary,
-            numbers=numbers,
-            words=words,
+            numbers={k: v for k, v in slots.used.items() if isinstance(v, Shown)},
+            words={k: v for k, v in slots.used.items() if isinstance(v, str)},
             disclosure=disclosure,
         )
 
-    def _shared(
-        self, candidate: Candidate | None, framing: Framing, formatter: Formatter
-    ) -> dict[str, Shown]:
-        shared: dict[str, Shown] = {}
+    @staticmethod
+    def _shared(candidate: Candidate | None, framing: Framing) -> dict[str, _Number]:
+        shared: dict[str, _Number] = {}
         if candidate is not None and candidate.deadline is not None:
-            shared["deadline"] = formatter.show("candidate.deadline", "date", candidate.deadline)
+            shared["deadline"] = ("candidate.deadline", "date", candidate.deadline)
         if framing.shows_social_proof and framing.social_proof is not None:
-            shared["social_proof"] = formatter.show(
-                "framing.social_proof", "count", Decimal(framing.social_proof)
+            shared["social_proof"] = (
+                "framing.social_proof",
+                "count",
+                Decimal(framing.social_proof),
             )
         return shared
 
@@ -294,18 +344,16 @@ class Presenter:
         raise ValueError(f"unknown layout token {token!r}")
 
     @staticmethod
-    def _fill(
-        fragment: Fragment, context: Mapping[str, Any], slots: _Slots, *, required: str | None
-    ) -> str:
+    def _fill(fragment: Fragment, scope: _Scope, *, required: str | None) -> str:
         if fragment.static is not None:
             return fragment.static
-        before = list(slots.used)
+        used = scope.slots.used
+        before = len(used)
         try:
-            text = fragment.template.render(context).strip()
+            text = scope.render(fragment).strip()
         except UndefinedError as error:
-            for name in list(slots.used):
-                if name not in before:
-                    del slots.used[name]
+            for name in list(used)[before:]:
+                del used[name]
             if required is not None:
                 raise PresentationError(
                     f"the {required} needs a value the candidate does not have: {error.message}"
@@ -313,14 +361,6 @@ class Presenter:
             return ""
         # Only ASCII whitespace: Babel writes "R12 350" with a no-break space that must stay.
         return _SPACES.sub(" ", text) if "  " in text or "\n" in text else text
-
-    def _glossary(self, text: str) -> tuple[tuple[str, str], ...]:
-        seen: dict[str, str] = {}
-        for match in self._glossary_pattern.finditer(text):
-            term = self._terms[match.group(1).lower()]
-            if term not in seen:
-                seen[term] = self.library.glossary[term]
-        return tuple(seen.items())
 
 
 @cache
