@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP_FLAGS := --disable-pip-version-check -q -c requirements/constraints.txt
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck audit-deps bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nextbest needs Python 3.11 or newer")'
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/nextbest demo
 
-test: $(VENV)/.installed-dev lint typecheck
+test: $(VENV)/.installed-dev lint typecheck audit-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-dev
@@ -30,6 +30,9 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+audit-deps: $(VENV)/.installed-dev
+	$(BIN)/python scripts/audit_dependencies.py
 
 
 bench: $(VENV)/.installed-dev

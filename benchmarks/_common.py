@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AUTH_HEADERS",
     "BENCH_DATABASE",
     "POSTGRES_ADMIN_URL",
     "WHAT_IFS",
@@ -230,6 +231,9 @@ def running_server(
         "NEXTBEST_LOG__LEVEL": log_level,
         "NEXTBEST_LOG__JSON_OUTPUT": "true",
         "NEXTBEST_BENCH_WHAT_IF": ",".join(what_if),
+        # the benchmarks measure the server, not the per-key rate limiter
+        "NEXTBEST_SECURITY__RATE_LIMIT_PER_SECOND": "1000000",
+        "NEXTBEST_SECURITY__RATE_LIMIT_BURST": "1000000",
     }
     command = [str(NEXTBEST), "serve", "--port", str(port), "--workers", str(workers)]
     if what_if:
@@ -248,10 +252,37 @@ def running_server(
     server = Server(process, port, workers, log_path)
     try:
         _wait_healthy(server, startup_timeout)
+        AUTH_HEADERS["Authorization"] = f"Bearer {_bench_key(env)}"
         yield server
     finally:
         _stop(server)
         shutil.rmtree(log_dir, ignore_errors=True)
+
+
+AUTH_HEADERS: dict[str, str] = {}
+"""The running server's API key header (all roles), set by ``running_server``."""
+
+
+def _bench_key(env: dict[str, str]) -> str:
+    """A one-day key holding every role, created with the CLI against the server's database."""
+    result = subprocess.run(
+        [
+            str(NEXTBEST),
+            "keys",
+            "create",
+            "--name",
+            "benchmark",
+            "--days",
+            "1",
+            "--roles",
+            "app,advisor,admin,compliance",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return next(line for line in result.stdout.splitlines() if line.startswith("nbk_"))
 
 
 def client_body(client_id: str) -> bytes:
@@ -291,7 +322,7 @@ def create_clients(port: int, ids: Sequence[str]) -> float:
     """``PUT /v1/clients/{id}`` for each id over one keep-alive connection; returns seconds."""
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH_HEADERS}
     try:
         for client_id in ids:
             connection.request("PUT", f"/v1/clients/{client_id}", client_body(client_id), headers)

@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from _common import (
+    AUTH_HEADERS,
     WHAT_IFS,
     CpuMeter,
     client_ids,
@@ -78,7 +79,7 @@ def _post_all(
     deadline: float,
 ) -> None:
     """One keep-alive connection posting bodies from ``work`` until it is empty or time is up."""
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH_HEADERS}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         while time.perf_counter() < deadline:

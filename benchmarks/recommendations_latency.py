@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from _common import (
+    AUTH_HEADERS,
     CpuMeter,
     cpu_used,
     fresh_database,
@@ -140,7 +141,7 @@ def _worker(
     due: queue.SimpleQueue[tuple[int, float] | None],
     records: list[Record],
 ) -> None:
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH_HEADERS}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         while (item := due.get()) is not None:
@@ -198,7 +199,7 @@ def _closed_loop(port: int, requests: list[Request], connections: int, seconds: 
         rng = random.Random(slot)
         while time.perf_counter() < stop:
             method, path, body = requests[rng.randrange(len(requests))]
-            connection.request(method, path, body)
+            connection.request(method, path, body, AUTH_HEADERS)
             response = connection.getresponse()
             response.read()
             if response.status == 200:

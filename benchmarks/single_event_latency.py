@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from _common import (
+    AUTH_HEADERS,
     WHAT_IFS,
     CpuMeter,
     StallMonitor,
@@ -57,7 +58,7 @@ def _send_when_due(
     records: list[Record],
 ) -> None:
     """One keep-alive connection sending each request it is handed."""
-    headers = {"content-type": "application/json"}
+    headers = {"content-type": "application/json", **AUTH_HEADERS}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         while (item := due.get()) is not None:

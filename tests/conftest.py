@@ -11,7 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from nextbest.api.app import create_app
 from nextbest.api.deps import current_time
+from nextbest.security.keys import issue_key
+from nextbest.security.roles import ALL_ROLES, Role
 from nextbest.settings import Environment, Settings
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.migrate import upgrade
@@ -130,10 +132,29 @@ def make_settings(url: str, **overrides: object) -> Settings:
     )
 
 
-def make_test_client(url: str, **overrides: object) -> TestClient:
+def issue_test_key(url: str, roles: frozenset[Role] = ALL_ROLES, *, name: str = "tests") -> str:
+    """A key for ``roles`` stored in the database at ``url``; returns the key itself."""
+    now = datetime.now(UTC)
+    issued = issue_key(name, roles, now=now, expires_at=now + timedelta(days=1))
+    engine = make_engine(url)
+    try:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            uow.keys.add(issued.record)
+            uow.commit()
+    finally:
+        engine.dispose()
+    return issued.key
+
+
+def make_test_client(
+    url: str, *, roles: frozenset[Role] | None = ALL_ROLES, **overrides: object
+) -> TestClient:
+    """The API on ``url`` with its clock stopped; it sends a key holding ``roles`` (all four by
+    default, so tests of other concerns need not think about roles; None sends no key)."""
     app = create_app(make_settings(url, **overrides))
     app.dependency_overrides[current_time] = lambda: FIXED_NOW
-    return TestClient(app)
+    headers = {} if roles is None else {"Authorization": f"Bearer {issue_test_key(url, roles)}"}
+    return TestClient(app, headers=headers)
 
 
 @pytest.fixture

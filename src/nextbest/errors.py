@@ -6,8 +6,11 @@
     ├── Malformed                 the input cannot be parsed at all (not JSON, not CSV)
     ├── NotFound                  a client, security or other entity does not exist
     ├── Conflict                  the request contradicts what is stored
-    └── ValidationFailed          the input is well-formed but breaks a rule;
-                                  ``problems`` lists each as (location, message)
+    ├── ValidationFailed          the input is well-formed but breaks a rule;
+    │                             ``problems`` lists each as (location, message)
+    ├── Unauthorized              no API key, or one that is unknown, expired or revoked
+    ├── Forbidden                 a valid key whose roles do not include the one required
+    └── RateLimited               the key made more requests than its rate allows
 
 The API maps each class to a status code in one table (``api/errors.py``); the CLI prints
 ``str(error)``. Errors carry their data as attributes so callers never parse messages.
@@ -23,7 +26,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["Conflict", "Malformed", "NextBestError", "NotFound", "Problem", "ValidationFailed"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "Malformed",
+    "NextBestError",
+    "NotFound",
+    "Problem",
+    "RateLimited",
+    "Unauthorized",
+    "ValidationFailed",
+]
 
 
 class NextBestError(Exception):
@@ -69,3 +82,25 @@ class ValidationFailed(NextBestError):
             raise ValueError("ValidationFailed needs at least one problem")
         self.problems = tuple(problems)
         super().__init__("; ".join(f"{where}: {why}" if where else why for where, why in problems))
+
+
+class Unauthorized(NextBestError):
+    """The caller did not prove who it is: no key, or a key that is unknown, expired or revoked."""
+
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(NextBestError):
+    """The caller is known but its roles do not allow this."""
+
+    code = "FORBIDDEN"
+
+
+class RateLimited(NextBestError):
+    """Too many requests from one key; ``retry_after`` says how many seconds to wait."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests for this API key: retry after {retry_after} s")
+        self.retry_after = retry_after

@@ -9,18 +9,26 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "BehaviourSettings",
     "DecisionSettings",
     "Environment",
+    "ExperimentSettings",
     "IngestSettings",
     "LogSettings",
+    "NlpSettings",
+    "PrivacySettings",
+    "SecuritySettings",
     "Settings",
     "SignalSettings",
 ]
+
+
+DEVELOPMENT_PSEUDONYM_KEY = "nextbest-development-pseudonym-key"
+"""The built-in pseudonymisation key: fine on a laptop, refused in production."""
 
 
 class Environment(StrEnum):
@@ -120,6 +128,66 @@ class DecisionSettings(BaseModel):
         return value
 
 
+class SecuritySettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    pseudonym_key: SecretStr = SecretStr(DEVELOPMENT_PSEUDONYM_KEY)
+    """Key of the HMAC that turns client ids into pseudonyms (audit log, tombstones, training
+    exports). At least 16 characters; production refuses the built-in development value.
+    Changing it makes earlier pseudonyms unfindable."""
+    rate_limit_per_second: Annotated[float, Field(gt=0)] = 1_000.0
+    """Requests one API key may make per second, on average, in one server process."""
+    rate_limit_burst: Annotated[int, Field(ge=1)] = 2_000
+    """Requests one API key may make at once before the per-second rate applies."""
+    key_cache_seconds: Annotated[float, Field(ge=0, le=300)] = 5.0
+    """How long a server process trusts what it read of an API key; a revoked key stops
+    working within this time."""
+    default_key_days: Annotated[int, Field(ge=1, le=3_650)] = 365
+    """Validity of a new API key unless ``nextbest keys create --days`` says otherwise."""
+    cors_origins: list[str] = []
+    """Browser origins allowed to call the API (CORS); empty, the default, allows none."""
+
+
+class PrivacySettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    event_retention_days: Annotated[int, Field(ge=1, le=36_500)] = 400
+    """Raw behaviour events older than this are deleted by ``nextbest retention run``; the
+    profile aggregates they were folded into stay."""
+
+
+class NlpSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    enabled: bool = True
+    """Load the client-message models at start; when off, ``POST /v1/clients/{id}/messages``
+    answers 503 and nothing else changes."""
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    """onnxruntime threads per message: one keeps a message fast and leaves the other cores to
+    other requests."""
+    max_chars: Annotated[int, Field(ge=1, le=20_000)] = 2_000
+    """Longest message accepted, in characters; a longer one is refused with 422."""
+    suggestions: Annotated[int, Field(ge=0, le=20)] = 3
+    """At most this many suggested actions a message answer carries (0: none)."""
+    alert_text: bool = True
+    """Keep the PII-masked text of a message that raised an advisor alert (the raw text is
+    never stored); off stores the alert without any text."""
+
+
+class ExperimentSettings(BaseModel):
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    refresh_seconds: Annotated[float, Field(ge=0, le=3_600)] = 10.0
+    """How long a server process serves its copy of the running experiments before reading
+    them again; a start or stop made through the same process applies at once. 0 reads them
+    on every request."""
+    social_proof_floor: Annotated[int, Field(ge=1, le=1_000_000)] = 25
+    """Fewest clients of the same segment who acted on a suggestion before "N clients like
+    you acted on this" is shown (SOCIAL_PROOF experiments); below it nothing is shown."""
+    social_proof_refresh_seconds: Annotated[float, Field(ge=0, le=86_400)] = 300.0
+    """How long a server process keeps the counts behind social proof before counting again."""
+
+
 class LogSettings(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True)
 
@@ -157,9 +225,17 @@ class Settings(BaseSettings):
     behaviour: BehaviourSettings = BehaviourSettings()
     """How the behaviour profile learns."""
     decision: DecisionSettings = DecisionSettings()
+    experiments: ExperimentSettings = ExperimentSettings()
+    """How experiments are served in the decision loop."""
     """How the decision loop ranks, explores and limits contact."""
+    nlp: NlpSettings = NlpSettings()
+    """Client messages: the language models and what a message answer carries."""
     log: LogSettings = LogSettings()
     """Logging output."""
+    security: SecuritySettings = SecuritySettings()
+    """API keys, rate limits, pseudonyms."""
+    privacy: PrivacySettings = PrivacySettings()
+    """Retention of personal data."""
 
     @field_validator("database_url")
     @classmethod
@@ -167,3 +243,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> Settings:
+        key = self.security.pseudonym_key.get_secret_value()
+        if len(key) < 16:
+            raise ValueError("security.pseudonym_key must be at least 16 characters")
+        if self.environment is Environment.PRODUCTION and key == DEVELOPMENT_PSEUDONYM_KEY:
+            raise ValueError(
+                "production refuses the development pseudonym key: set "
+                "NEXTBEST_SECURITY__PSEUDONYM_KEY to a secret of your own"
+            )
+        return self

@@ -26,6 +26,7 @@ def test_one_event_is_stored_once_and_a_repeat_says_duplicate(
         "stored": 0,
         "duplicates": 1,
         "rejected": 0,
+        "untracked": 0,
         "duplicate_event_ids": ["evt-1"],
         "errors": [],
     }

@@ -14,7 +14,7 @@ def test_healthz_checks_the_database(api: TestClient) -> None:
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path: object) -> None:
-    with make_test_client("sqlite:////nonexistent-dir/x.db") as api:
+    with make_test_client("sqlite:////nonexistent-dir/x.db", roles=None) as api:
         response = api.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

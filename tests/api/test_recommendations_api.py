@@ -50,7 +50,9 @@ def test_an_answer_is_ranked_explained_and_logged(api_on_each_database: TestClie
     body = _answer(api, limit=3)
     items = body["recommendations"]
     assert 1 <= len(items) <= 3
-    assert [item["rank"] for item in items] == list(range(1, len(items) + 1))
+    ranks = [item["rank"] for item in items]  # the decision's ranks: a held one keeps its own
+    assert ranks == sorted(set(ranks))
+    assert ranks[0] >= 1
     assert all(item["reasons"] and item["recommendation_id"] for item in items)
     scores = [item["score"] for item in items if not item["mandatory"]]
     assert scores == sorted(scores, reverse=True)
@@ -64,7 +66,8 @@ def test_an_answer_is_ranked_explained_and_logged(api_on_each_database: TestClie
     engine.dispose()
     considered = orjson.loads(row.considered)
     served = [c for c in considered if "recommendation_id" in c]
-    assert {c["recommendation_id"] for c in served} == {i["recommendation_id"] for i in items}
+    shown = {c["recommendation_id"] for c in served if not c["held_for_review"]}
+    assert shown == {i["recommendation_id"] for i in items}
     for entry in served:
         assert 0 < entry["probability"] <= 1
         parts = entry["score"]
@@ -183,12 +186,14 @@ def test_feedback_is_validated_stored_and_reaches_the_profile(api: TestClient) -
 def test_another_process_learns_the_outcomes_from_the_log(sqlite_url: str) -> None:
     with make_test_client(sqlite_url, decision={"model_sync_seconds": 0}) as one:
         _book(one)
-        for item in _answer(one, limit=3)["recommendations"]:
+        items = _answer(one, limit=3)["recommendations"]
+        for item in items:
             assert _outcome(one, item["recommendation_id"], "DISMISSED").status_code == 200
         with make_test_client(sqlite_url, decision={"model_sync_seconds": 0}) as two:
             assert two.app.state.recommender.engine.models.applied == 0  # type: ignore[attr-defined]
             _answer(two)
-            assert two.app.state.recommender.engine.models.applied == 3  # type: ignore[attr-defined]
+            learned = two.app.state.recommender.engine.models.applied  # type: ignore[attr-defined]
+            assert learned == len(items) >= 1
 
 
 def test_a_failing_model_falls_back_to_the_baseline_and_says_so(

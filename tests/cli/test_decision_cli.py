@@ -43,16 +43,21 @@ def test_expire_closes_what_ran_out(sqlite_url: str, monkeypatch: pytest.MonkeyP
             client.client_id, channel=Channel.IN_APP, limit=2, uow=uow, now=THEN
         )
         served += [item.recommendation.recommendation_id for item in answer.items]
+    with uow:  # regulated suggestions wait for an advisor instead
+        held = [p.recommendation_id for p in uow.reviews.queue(client_id=None, now=THEN, limit=99)]
     viewed = served[0]
     recommender.record_outcome(viewed, Status.VIEWED, uow=uow, now=THEN)
     result = runner.invoke(app, ["recommendations", "expire"])  # months later: all ran out
     assert result.exit_code == 0, result.output
-    assert f"closed {len(served):,} expired recommendations" in result.output
+    assert f"closed {len(served) + len(held):,} expired recommendations" in result.output
     with uow:
-        statuses = {rid: uow.recommendations.get(rid).status for rid in served}  # type: ignore[union-attr]
+        statuses = {rid: uow.recommendations.get(rid).status for rid in served + held}  # type: ignore[union-attr]
+        reviews = [r for rid in held for r in uow.reviews.of(rid)]
     engine.dispose()
     assert statuses[viewed] is Status.EXPIRED
     assert {statuses[rid] for rid in served[1:]} == {Status.IGNORED}
+    assert {statuses[rid] for rid in held} <= {Status.REJECTED}  # never reviewed: never seen
+    assert [r.reason for r in reviews] == ["not reviewed before it expired"] * len(held)
 
 
 def test_simulate_prints_the_weeks_and_saves_the_curve(tmp_path: Path) -> None:

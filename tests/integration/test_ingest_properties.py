@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from nextbest.domain.client import Client
-from nextbest.domain.enums import EventType, RiskTolerance
+from nextbest.domain.enums import ConsentPurpose, EventType, RiskTolerance
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
 from nextbest.services.ingest import RejectionKind, ingest_events
@@ -46,6 +46,7 @@ def _fresh(sqlite_template_url: str) -> tuple[Engine, UnitOfWork]:
                     "GB",
                     "GBP",
                     RiskTolerance.MEDIUM,
+                    consents={ConsentPurpose.TRACKING: True},
                     created_at=NOW,
                     updated_at=NOW,
                 )

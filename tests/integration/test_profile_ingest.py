@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from nextbest.behavior.state import DEFAULT_DECAY, Decay, ProfileState, fold
 from nextbest.domain.client import Client
-from nextbest.domain.enums import EventType, RiskTolerance
+from nextbest.domain.enums import ConsentPurpose, EventType, RiskTolerance
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId
 from nextbest.domain.preferences import ExplicitPreferences
@@ -45,6 +45,7 @@ def _fresh(url: str) -> tuple[Engine, UnitOfWork]:
                     "GB",
                     "GBP",
                     RiskTolerance.MEDIUM,
+                    consents={ConsentPurpose.TRACKING: True},
                     created_at=NOW,
                     updated_at=NOW,
                 )

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
@@ -19,17 +20,26 @@ from nextbest.api.routes import (
     actions,
     clients,
     events,
+    experiments,
     explanations,
     health,
+    messages,
+    privacy,
     profiles,
     recommendations,
+    reviews,
     securities,
     signals,
 )
 from nextbest.api.schemas.actions import CatalogOut
 from nextbest.api.schemas.events import EventBatchIn, EventIn
+from nextbest.api.security import AuditMiddleware, Authenticator
 from nextbest.decision.catalog import load_catalog
+from nextbest.security.pseudonym import Pseudonymiser
+from nextbest.services.audit import AuditTrail, AuditWriter
 from nextbest.services.engine_setup import build_signal_engine, warm_up
+from nextbest.services.experiment_treatments import ExperimentTreatments
+from nextbest.services.messages import build_message_service
 from nextbest.services.profiles import ProfileConfig
 from nextbest.services.recommendations import build_recommender
 from nextbest.settings import Settings
@@ -86,6 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.decision,
         profiles=app.state.profile_config,
         signals=app.state.signal_engine,
+        experiments=ExperimentTreatments.from_settings(settings.experiments, settings.environment),
+    )
+    app.state.messages, app.state.messages_unavailable = build_message_service(
+        settings.nlp, app.state.recommender
+    )  # the language models, loaded once per process
+    app.state.audit = AuditTrail(Pseudonymiser(settings.security.pseudonym_key.get_secret_value()))
+    app.state.authenticator = Authenticator(
+        app.state.session_factory,
+        cache_seconds=settings.security.key_cache_seconds,
+        rate_per_second=settings.security.rate_limit_per_second,
+        burst=settings.security.rate_limit_burst,
     )
     install_error_handlers(app)
     for router in (
@@ -94,12 +115,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         profiles.router,
         recommendations.router,
         explanations.router,
+        experiments.router,
+        messages.router,
+        reviews.router,
+        privacy.router,
         actions.router,
         securities.router,
         events.router,
         health.router,
     ):
         app.include_router(router)
+    # Added first, so it runs inside the edge: the edge's log and metrics see its 503.
+    app.add_middleware(
+        AuditMiddleware, trail=app.state.audit, writer=AuditWriter(app.state.session_factory)
+    )
+    if settings.security.cors_origins:  # off unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.security.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+        )
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.ingest.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -16,7 +16,16 @@ from nextbest.api.schemas.common import (
     describe_problems,
     validation_problems,
 )
-from nextbest.errors import Conflict, Malformed, NextBestError, NotFound, ValidationFailed
+from nextbest.errors import (
+    Conflict,
+    Forbidden,
+    Malformed,
+    NextBestError,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+)
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -30,6 +39,9 @@ STATUS_BY_ERROR: dict[type[NextBestError], int] = {
     NotFound: 404,
     Conflict: 409,
     ValidationFailed: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    RateLimited: 429,
 }
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -38,8 +50,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "The body is not valid JSON",
         404: "The client (or other entity) does not exist",
         409: "The request contradicts what is stored",
+        401: "No API key, or one that is unknown, expired or revoked",
+        403: "The API key's roles do not allow this route",
         413: "The body is larger than the configured limit",
         422: "The request breaks a rule; `problems` lists each",
+        429: "Too many requests for this API key; wait `Retry-After` seconds",
     }.items()
 }
 
@@ -49,6 +64,7 @@ _HTTP_CODES = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 log = structlog.get_logger("nextbest.api")
@@ -72,6 +88,14 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
+def _headers(error: NextBestError) -> dict[str, str] | None:
+    if isinstance(error, Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NextBestError)
     async def _domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -82,7 +106,9 @@ def install_error_handlers(app: FastAPI) -> None:
             if isinstance(error, ValidationFailed)
             else []
         )
-        return error_response(request, status, error.code, str(error), problems)
+        return error_response(
+            request, status, error.code, str(error), problems, headers=_headers(error)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: Exception) -> JSONResponse:

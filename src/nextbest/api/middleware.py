@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware: request ids, access logs, Prometheus metrics and the body-size limit.
+"""Pure-ASGI middleware: request ids, security headers, access logs, Prometheus metrics and the
+body-size limit.
 
 Written against ASGI directly (not ``BaseHTTPMiddleware``) because it sits on the ingestion
 hot path.
@@ -28,6 +29,20 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+_NO_SNIFF = (b"x-content-type-options", b"nosniff")
+_SECURITY_HEADERS = (
+    _NO_SNIFF,
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    # Answers carry personal financial data: no shared or browser cache may keep them.
+    (b"cache-control", b"no-store"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+)
+"""On every API answer: JSON only, never framed, never cached, no referrer."""
+_DOCS_HEADERS = (_NO_SNIFF, (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer"))
+"""The interactive docs load FastAPI's own scripts and styles, so they get no CSP."""
+_DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 log = structlog.get_logger("nextbest.http")
@@ -49,6 +64,7 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
+        docs = scope["path"] in _DOCS_PATHS
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
@@ -62,6 +78,7 @@ class EdgeMiddleware:
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
+                    *(_DOCS_HEADERS if docs else _SECURITY_HEADERS),
                 ]
             await send(message)
 

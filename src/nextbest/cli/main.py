@@ -96,6 +96,7 @@ def signals(
     workers: Annotated[int | None, typer.Option(min=1, help="Processes for --all")] = None,
 ) -> None:
     """Print a client's financial signals, or recompute the whole book's with --all."""
+    from nextbest.cli.security import audit_operator
     from nextbest.cli.signals import print_client_signals, recompute_book
     from nextbest.errors import NotFound
 
@@ -114,6 +115,7 @@ def signals(
         raise typer.Exit(2)
     try:
         print_client_signals(client_id, settings=settings, console=console, refresh=refresh)
+        audit_operator(settings, action="cli.signals", client_id=client_id)
     except NotFound as error:
         console.print(str(error))
         raise typer.Exit(1) from error
@@ -225,6 +227,18 @@ def recommendations_expire() -> None:
         engine.dispose()
 
 
+def _register_security() -> None:
+    from nextbest.cli.security import audit_app, decisions_app, keys_app, retention_app
+
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(decisions_app, name="decisions")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(retention_app, name="retention")
+
+
+_register_security()
+
+
 def _register_render() -> None:
     from nextbest.cli.render import render_command
 
@@ -245,13 +259,40 @@ def simulate(
         typer.Option(help="Policies to run (default: engine standard baseline random oracle)"),
     ] = None,
     plot: Annotated[Path | None, typer.Option(help="Save the weekly curve as this PNG")] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option(help="Run this seed 002 experiment instead (BENEFIT_EMPHASIS)"),
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, max=90, help="Days the experiment runs")] = 14,
+    true_lift: Annotated[
+        float,
+        typer.Option(min=0, max=5, help="Hidden: how much likelier money framing makes accepting"),
+    ] = 0.4,
 ) -> None:
     """Run the decision loop against simulated clients whose tastes it cannot see, and print
     the weekly acceptance of the engine beside the standard, baseline, random and oracle
-    policies. Each policy runs on its own temporary SQLite copy of the same book."""
-    from nextbest.cli.simulate import run_simulation
+    policies. Each policy runs on its own temporary SQLite copy of the same book. With
+    --experiment, run that A/B test on the book instead and print its results (read as the
+    API reads them) beside the hidden true lift; --plot then saves its lift over time."""
+    from nextbest.cli.simulate import run_experiment_simulation, run_simulation
     from nextbest.decision.engine import Policy
     from nextbest.sim.simulator import POLICIES
+
+    if experiment is not None:
+        try:
+            run_experiment_simulation(
+                experiment=experiment,
+                clients=clients,
+                days=days,
+                seed=seed,
+                true_lift=true_lift,
+                plot=plot,
+                console=console,
+            )
+        except ValueError as error:
+            console.print(str(error))
+            raise typer.Exit(2) from error
+        return
 
     try:
         chosen = POLICIES if not policy else tuple(Policy(name) for name in policy)
@@ -280,30 +321,74 @@ def demo(
 ) -> None:
     """Build the synthetic demo book into the database, then serve it."""
     from nextbest.cli.demo import load_demo
+    from nextbest.cli.security import create_key
+    from nextbest.storage.database import make_engine, make_session_factory
+    from nextbest.storage.unit_of_work import UnitOfWork
 
     settings = _settings()
     migrate()
     load_demo(settings=settings, clients=clients, seed=seed, days=days, console=console)
+    engine = make_engine(settings.database_url)
+    try:
+        key, _ = create_key(
+            settings,
+            name="demo (development)",
+            roles="app,advisor,admin,compliance",
+            days=30,
+            uow=UnitOfWork(make_session_factory(engine)),
+        )
+    finally:
+        engine.dispose()
+    console.print(
+        f"\ndevelopment API key (all four roles, 30 days; shown once):\n  {key}\n"
+        "Create role keys for real use with `nextbest keys create`.",
+        soft_wrap=True,
+        markup=False,
+    )
     if serve_after:
         base = f"http://{settings.host}:{settings.port}"
+        auth = f"-H 'Authorization: Bearer {key}'"
         console.print(
             "\nnextbest is starting at "
             f"{base}  (API docs: {base}/docs, metrics: {base}/metrics)\n"
             "Try:\n"
             f"  curl -s {base}/healthz\n"
-            f"  curl -s {base}/v1/clients/demo-00001\n"
-            f"  curl -s {base}/v1/clients/demo-00001/portfolio\n"
-            f"  curl -s {base}/v1/clients/demo-00001/recommendations\n"
-            f"  curl -s {base}/v1/clients/demo-00001/insights\n"
-            f"  curl -s '{base}/v1/securities?limit=3'\n"
-            f"  curl -s -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
+            f"  curl -s {auth} {base}/v1/clients/demo-00001\n"
+            f"  curl -s {auth} {base}/v1/clients/demo-00001/portfolio\n"
+            f"  curl -s {auth} {base}/v1/clients/demo-00001/recommendations\n"
+            f"  curl -s {auth} {base}/v1/clients/demo-00001/insights\n"
+            f"  curl -s {auth} {base}/v1/reviews\n"
+            f"  curl -s {auth} '{base}/v1/securities?limit=3'\n"
+            f"  curl -s {auth} -X POST {base}/v1/events -H 'content-type: application/json' \\\n"
             '    -d \'{"event_id": "try-1", "client_id": "demo-00001", "type": "LOGIN", '
             '"occurred_at": "2026-01-05T09:00:00Z"}\'\n'
+            f"  curl -s {auth} -X POST {base}/v1/clients/demo-00001/messages "
+            "-H 'content-type: application/json' \\\n"
+            '    -d \'{"text": "I am worried about the markets", "conversation_id": "try-1"}\'\n'
             "Press Ctrl+C to stop.\n",
             soft_wrap=True,
             markup=False,
         )
         _serve(settings, host=None, port=None, workers=None)
+
+
+def _register_nlp() -> None:
+    from nextbest.cli.nlp import message_command, nlp_app
+
+    app.add_typer(nlp_app, name="nlp")
+    app.command("message")(message_command)
+
+
+_register_nlp()
+
+
+def _register_experiments() -> None:
+    from nextbest.cli.experiments import experiments_app
+
+    app.add_typer(experiments_app, name="experiments")
+
+
+_register_experiments()
 
 
 if __name__ == "__main__":

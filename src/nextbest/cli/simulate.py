@@ -1,4 +1,5 @@
-"""``nextbest simulate``: the decision loop against simulated clients, policy by policy."""
+"""``nextbest simulate``: the decision loop against simulated clients, policy by policy, or one
+of seed 002's experiments run on them with a known true lift."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.box import SIMPLE_HEAD
 from rich.console import Console
 from rich.table import Table
 
 from nextbest.decision.engine import Policy
+from nextbest.experiments.sufficient import Proportion
+from nextbest.services.experiments import results_png
+from nextbest.sim.experiment_run import EXPERIMENT, ExperimentRun, run_benefit_emphasis
 from nextbest.sim.simulator import SimulationResult, simulate
 
-__all__ = ["plot_curves", "run_simulation", "summary"]
+__all__ = ["plot_curves", "run_experiment_simulation", "run_simulation", "summary"]
 
 LATE = (9, 12)
 """The weeks the figures compare (the issue's weeks 9-12), clipped to the weeks simulated."""
@@ -90,3 +95,70 @@ def run_simulation(
         console.print(f"curve saved to {plot}")
     console.print(f"took {time.perf_counter() - started:.0f} s")
     return results
+
+
+def run_experiment_simulation(
+    *,
+    experiment: str,
+    clients: int,
+    days: int,
+    seed: int,
+    true_lift: float,
+    plot: Path | None,
+    console: Console,
+) -> ExperimentRun:
+    """Run a seed 002 experiment on the simulated book and print what the product owner reads
+    (the results, through the API's own service functions) beside the hidden truth."""
+    if experiment != EXPERIMENT:
+        raise ValueError(f"the simulator runs {EXPERIMENT}; {experiment!r} is not one it knows")
+    console.print(
+        f"running {EXPERIMENT} as a {days}-day campaign on {clients:,} simulated clients "
+        f"(hidden: the monetary framing makes acceptance {true_lift:.0%} likelier)"
+    )
+    run = run_benefit_emphasis(clients=clients, days=days, seed=seed, true_lift=true_lift)
+    result = run.report.result
+    table = Table(
+        title=f"{EXPERIMENT}: acceptance rate per exposed client",
+        box=SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("variant", no_wrap=True)
+    for column in ("n", "accepted", "rate", "lift", "95% CI", "p adj", "truth"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for variant in result.variants:
+        stat = variant.stats[result.plan.success.name]
+        comparison = next((c for c in variant.comparisons if c.metric == result.plan.success), None)
+        accepted = stat.conversions if isinstance(stat, Proportion) else 0
+        rate = accepted / stat.n if stat.n else 0.0
+        if comparison is None:
+            table.add_row(variant.name, f"{stat.n:,}", f"{accepted:,}", f"{rate:.3f}", "-")
+            continue
+        estimate = comparison.lift
+        interval = estimate.relative_ci
+        table.add_row(
+            variant.name,
+            f"{stat.n:,}",
+            f"{accepted:,}",
+            f"{rate:.3f}",
+            _percent(estimate.relative),
+            "-" if interval is None else f"[{interval[0]:+.0%}, {interval[1]:+.0%}]",
+            "-" if comparison.adjusted_p_value is None else f"{comparison.adjusted_p_value:.2g}",
+            _percent(run.truth.get(variant.name)),
+        )
+    console.print(table)
+    console.print(f"verdict: {result.verdict.kind.value}: {result.verdict.reason}")
+    srm = "-" if result.srm.p_value is None else f"{result.srm.p_value:.3g}"
+    console.print(
+        f"sample ratio check p = {srm}; minimum sample size "
+        f"{result.plan.minimum_sample_size or 0:,} per arm; true control rate "
+        f"{run.true_control_rate:.3f} (hidden)"
+    )
+    if plot is not None:
+        plot.write_bytes(results_png(run.report))
+        console.print(f"lift over time saved to {plot}")
+    console.print(f"took {run.seconds:.0f} s")
+    return run
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"

@@ -135,14 +135,15 @@ class ContactState:
         return None
 
     def open_on_channel(self, action_id: str, candidate_key: str | None) -> Recommendation | None:
-        """The client's still-open recommendation of this action (and finding) on this channel."""
+        """The client's still-open recommendation of this action (and finding) on this channel;
+        one waiting for an advisor's review counts as open (it is not suggested twice)."""
         return next(
             (
                 r
                 for r in self.history
                 if r.action_id == action_id
                 and r.channel is self.channel
-                and r.open
+                and (r.open or r.status is Status.PENDING_REVIEW)
                 and r.expires_at > self.now
                 and (candidate_key is None or r.candidate_key == candidate_key)
             ),

@@ -38,6 +38,9 @@ class Status(StrEnum):
     DISMISSED = "DISMISSED"
     IGNORED = "IGNORED"
     EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+    """An advisor did not approve a regulated suggestion (or it ran out before review): the
+    client never saw it, so the models learn nothing from it."""
 
 
 CLIENT_STATUSES = frozenset(
@@ -46,7 +49,7 @@ CLIENT_STATUSES = frozenset(
 """What a host application may report; the others are set by nextbest itself."""
 
 _MOVES: dict[Status, frozenset[Status]] = {
-    Status.PENDING_REVIEW: frozenset({Status.DELIVERED, Status.DISMISSED, Status.EXPIRED}),
+    Status.PENDING_REVIEW: frozenset({Status.DELIVERED, Status.REJECTED}),
     Status.DELIVERED: frozenset(
         {
             Status.VIEWED,
@@ -65,6 +68,7 @@ _MOVES: dict[Status, frozenset[Status]] = {
     Status.DISMISSED: frozenset(),
     Status.IGNORED: frozenset(),
     Status.EXPIRED: frozenset(),
+    Status.REJECTED: frozenset(),
 }
 
 OPEN = frozenset({Status.DELIVERED, Status.VIEWED})
@@ -76,11 +80,11 @@ def can_move(current: Status, new: Status) -> bool:
 
 
 def expired_status(current: Status) -> Status:
-    """What an open recommendation becomes when its time runs out: IGNORED if never looked at,
-    EXPIRED if viewed but not acted on."""
-    return (
-        Status.IGNORED if current in (Status.DELIVERED, Status.PENDING_REVIEW) else Status.EXPIRED
-    )
+    """What a recommendation becomes when its time runs out: IGNORED if never looked at,
+    EXPIRED if viewed but not acted on, REJECTED if it was still waiting for review."""
+    if current is Status.PENDING_REVIEW:
+        return Status.REJECTED
+    return Status.IGNORED if current is Status.DELIVERED else Status.EXPIRED
 
 
 _REWARDS = {

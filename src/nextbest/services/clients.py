@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -25,13 +26,33 @@ def client_problems(client: Client, *, now: datetime) -> list[Problem]:
     return found
 
 
-def put_client(client: Client, *, uow: UnitOfWork, now: datetime) -> tuple[Client, bool]:
-    """Create or replace ``client``; returns it as stored and whether it is new."""
+def put_client(
+    client: Client,
+    *,
+    uow: UnitOfWork,
+    now: datetime,
+    pseudonymise: Callable[[str], str] | None = None,
+) -> tuple[Client, bool]:
+    """Create or replace ``client``; returns it as stored and whether it is new.
+
+    With ``pseudonymise`` (the API passes it), an id that was erased is created again only
+    with a consent granted in the request: erasure is not undone by the next sync of a host
+    application that still had the client.
+    """
     problems = client_problems(client, now=now)
     if problems:
         raise ValidationFailed(problems)
     with uow:
         existing = uow.clients.get(client.client_id)
+        if existing is None and pseudonymise is not None:
+            ref = pseudonymise(client.client_id)
+            if uow.privacy.erased(ref):
+                if not any(client.consents.values()):
+                    raise Conflict(
+                        f"client {client.client_id!r} was erased; create it again only with "
+                        "the client's consent (at least one purpose in consents set to true)"
+                    )
+                uow.privacy.mark_recreated(ref, now=now)
         portfolio = uow.portfolios.get(client.client_id) if existing is not None else None
         if portfolio is not None:
             goal_ids = {goal.goal_id for goal in client.profile.goals}

@@ -21,7 +21,7 @@ from nextbest.decision.features import named
 from nextbest.decision.policy import ScoreParts
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.ids import ClientId
-from nextbest.domain.recommendation import Recommendation
+from nextbest.domain.recommendation import Recommendation, Status
 from nextbest.presentation import Presented
 from nextbest.storage.repositories.recommendations import DecisionRecord
 
@@ -88,6 +88,8 @@ def decision_record(
             entry["recommendation_id"] = item.recommendation.recommendation_id
             entry["probability"] = item.recommendation.probability
             entry["reused"] = item.recommendation.decision_id != decision_id
+            # a regulated suggestion waits for an advisor: decided, not yet shown
+            entry["held_for_review"] = item.recommendation.status is Status.PENDING_REVIEW
             presented = item.presented
             entry["presented"] = {  # what the client was shown, for the explanation later
                 "title": presented.title,

@@ -7,12 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from prometheus_client import Counter
+
 from nextbest.behavior.state import DEFAULT_DECAY, Decay
 from nextbest.domain.event import Event
 from nextbest.services.profiles import count_events
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = ["IngestReport", "Rejection", "RejectionKind", "ingest_events"]
+
+UNTRACKED = Counter(
+    "nextbest_events_untracked_total",
+    "Events received for clients without tracking consent: counted, not stored",
+)
 
 
 class RejectionKind(StrEnum):
@@ -37,6 +44,8 @@ class IngestReport:
     stored: list[int] = field(default_factory=list)
     duplicates: list[int] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    untracked: list[int] = field(default_factory=list)
+    """Events of clients who did not consent to tracking: counted, not stored."""
 
 
 def ingest_events(
@@ -88,6 +97,8 @@ def ingest_events(
                             RejectionKind.UNKNOWN_CLIENT,
                         )
                     )
+                elif not guards[event.client_id].tracking:
+                    report.untracked.append(index)
                 elif event.event_id in writable:
                     report.duplicates.append(index)
                 else:
@@ -96,6 +107,8 @@ def ingest_events(
                 uow, [event for _, event in writable.values()], guards, now=now, decay=decay
             )
             uow.commit()
+        if report.untracked:
+            UNTRACKED.inc(len(report.untracked))
         for event_id, (index, _) in writable.items():
             (report.stored if event_id in stored else report.duplicates).append(index)
     report.rejected.sort(key=lambda rejection: rejection.index)

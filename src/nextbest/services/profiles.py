@@ -100,7 +100,8 @@ def count_events(
     events' clients; returns the ids stored, raw or (privacy mode) as receipts. The profile
     reads the queue too, so it is exact at once; the folder moves the queue into it later.
     """
-    if not events:
+    events = [event for event in events if guards[event.client_id].tracking]
+    if not events:  # without tracking consent an event is counted by the caller, never stored
         return set()
     private = {cid for cid, guard in guards.items() if guard.privacy_mode}
     kept = [event for event in events if event.client_id not in private]

@@ -43,6 +43,7 @@ from nextbest.domain.recommendation import (
 )
 from nextbest.errors import Conflict, NotFound
 from nextbest.presentation import (
+    Framing,
     PresentationError,
     Presented,
     Presenter,
@@ -52,6 +53,11 @@ from nextbest.presentation import (
     reasons_for,
 )
 from nextbest.services.decision_log import AnswerItem, decision_record
+from nextbest.services.experiment_treatments import (
+    NO_TREATMENTS,
+    ExperimentTreatments,
+    Treatments,
+)
 from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
@@ -59,6 +65,7 @@ from nextbest.storage.repositories.recommendations import NewRecommendation
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
+    "DECISION_MODELS",
     "Answer",
     "AnswerItem",
     "Candidates",
@@ -92,6 +99,7 @@ _EVENT = {
     Status.DISMISSED: EventType.RECOMMENDATION_DISMISSED,
 }
 _SENTIMENT = {FeedbackKind.HELPFUL: 1.0, FeedbackKind.NOT_RELEVANT: -0.5}
+_PLAIN = Framing()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,8 @@ class Answer:
     profile_status: ProfileStatus
     message: str | None
     items: tuple[AnswerItem, ...]
+    treatments: Treatments = NO_TREATMENTS
+    """The experiment variants the answer was served under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +122,10 @@ class OutcomeResult:
     changed: bool
 
 
+DECISION_MODELS = "decision_models"
+"""The learned-state name of the propensity models (bumped when a client is erased)."""
+
+
 @dataclass(slots=True)
 class Recommender:
     engine: DecisionEngine
@@ -119,9 +133,15 @@ class Recommender:
     signals: SignalEngine
     sync_seconds: float = 1.0
     presenter: Presenter = field(default_factory=default_presenter)
+    experiments: ExperimentTreatments = field(default_factory=ExperimentTreatments.off)
+    hold_regulated: bool = True
+    """Regulated suggestions wait in PENDING_REVIEW until an advisor approves them. Only the
+    simulator turns this off: it has no advisor and stands for one who approves everything."""
     _lookback: timedelta = field(init=False, repr=False)
     """How far back a request reads the client's recommendations (the contact rules' reach)."""
     _synced_at: float = field(default=float("-inf"), repr=False)
+    _epoch: int | None = field(default=None, repr=False)
+    """The learned-state epoch the models were built at; an erasure moves it on."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -158,6 +178,7 @@ class Recommender:
                 else candidates(uow, client_id, now)
             )
             history = uow.recommendations.history(client_id, since=now - self._lookback)
+            treatments = self.experiments.treatments(uow, client, profile, policy=policy, now=now)
             with self._lock:
                 decision = self.engine.decide(
                     client=client,
@@ -168,7 +189,7 @@ class Recommender:
                     limit=limit,
                     now=now,
                     history=history,
-                    policy=policy,
+                    policy=treatments.policy_for(policy),
                     oracle=oracle,
                 )
                 version = self.engine.models.version
@@ -177,7 +198,7 @@ class Recommender:
             decision_id = str(uuid.uuid4())
             reader = reader_for(client, profile)
             items = [
-                self._item(decision_id, client, decision, s, profile, reader)
+                self._item(decision_id, client, decision, s, profile, reader, treatments)
                 for s in decision.served
             ]
             versions = {
@@ -185,6 +206,7 @@ class Recommender:
                 "catalog": self.engine.catalog.version,
                 "signals": self.signals.fingerprint(),
                 "gate": [self.engine.models.gate.accepted, self.engine.models.gate.not_accepted],
+                "experiments": treatments.logged(),
             }
             uow.recommendations.add_decision(
                 decision_record(
@@ -196,6 +218,9 @@ class Recommender:
                     if served.reuse is None
                 ],
             )
+            self.experiments.delivered(
+                uow, treatments, client_id, [i.recommendation for i in items], now=now
+            )
             uow.commit()
         message = profile.message if profile.status is not ProfileStatus.PERSONALIZED else None
         return Answer(
@@ -205,7 +230,8 @@ class Recommender:
             decision.policy,
             profile.status,
             message,
-            tuple(items),
+            tuple(i for i in items if i.recommendation.status is not Status.PENDING_REVIEW),
+            treatments,
         )
 
     def _item(
@@ -216,6 +242,7 @@ class Recommender:
         served: Served,
         profile: ProfileReport,
         reader: Reader,
+        treatments: Treatments = NO_TREATMENTS,
     ) -> AnswerItem:
         client_id = client.client_id
         c = served.considered
@@ -233,7 +260,11 @@ class Recommender:
             score=c.score.priority,
             probability=served.probability,
             regulated=c.action.regulated,
-            status=Status.DELIVERED,
+            status=(
+                Status.PENDING_REVIEW
+                if c.action.regulated and self.hold_regulated
+                else Status.DELIVERED
+            ),
             status_at=decision.decided_at,
             delivered_at=decision.decided_at,
             deliver_at=served.deliver_at,
@@ -245,12 +276,17 @@ class Recommender:
             c.action,
             c.candidate,
             c.score,
-            self._present(c, client, profile, reader),
+            self._present(c, client, profile, reader, treatments.framing(c.action.action_id)),
             served.source,
         )
 
     def _present(
-        self, c: Considered, client: Client, profile: ProfileReport, reader: Reader
+        self,
+        c: Considered,
+        client: Client,
+        profile: ProfileReport,
+        reader: Reader,
+        framing: Framing = _PLAIN,
     ) -> Presented:
         """The action written for its reader; if a template cannot be filled (a custom
         detector without the evidence it reads), the plain name and finding, never an error."""
@@ -260,7 +296,9 @@ class Recommender:
             )
         )
         try:
-            return self.presenter.render(c.action, c.candidate, client, reader, reasons=reasons)
+            return self.presenter.render(
+                c.action, c.candidate, client, reader, framing=framing, reasons=reasons
+            )
         except PresentationError as error:
             log.error("presentation_failed", action=c.action.action_id, reason=str(error))
             plain = c.action.why if c.candidate is None else c.candidate.benefit.description
@@ -276,6 +314,12 @@ class Recommender:
             return
         self._synced_at = clock
         try:
+            epoch = uow.privacy.epoch(DECISION_MODELS)
+            if epoch != self._epoch:
+                with self._lock:
+                    if self._epoch is not None:  # data it learned from was erased: relearn
+                        self.engine.models = DecisionModels(gate=self.engine.models.gate)
+                    self._epoch = epoch
             while True:
                 batch = uow.recommendations.learning(
                     after=self.engine.models.sync_from, limit=SYNC_BATCH
@@ -287,6 +331,11 @@ class Recommender:
         except (ValueError, TypeError) as error:
             SYNC_FAILURES.inc()
             log.error("model_sync_failed", error_type=type(error).__name__)
+
+    def relearn(self) -> None:
+        """Rebuild the models from the outcome log at the next request (after an erasure)."""
+        self._epoch = -1
+        self._synced_at = float("-inf")
 
     def _teach(self, learned: list[_Resolved]) -> None:
         """This process's models learn the outcomes just committed, at once."""
@@ -345,6 +394,7 @@ class Recommender:
             outcome_id = uow.recommendations.move(current, status, occurred_at=at, now=now)
             learned.append((outcome_id, current, status, context))
             self._queue_event(uow, current, status, at, now)
+            self.experiments.outcome(uow, current, status, now=now)
             uow.commit()
         self._teach(learned)
         return OutcomeResult(_with_status(current, status, at), previous, changed=True)
@@ -386,6 +436,16 @@ class Recommender:
                 outcome_id = uow.recommendations.move(
                     recommendation, status, occurred_at=recommendation.expires_at, now=now
                 )
+                if status is Status.REJECTED:  # never reviewed, never seen: nothing to learn
+                    uow.reviews.add(
+                        recommendation.recommendation_id,
+                        recommendation.client_id,
+                        decision=status,
+                        reason="not reviewed before it expired",
+                        reviewer="nextbest",
+                        now=now,
+                    )
+                    continue
                 learned.append((outcome_id, recommendation, status, context))
             uow.commit()
         self._teach(learned)
@@ -400,9 +460,10 @@ class Recommender:
         text: str | None,
         uow: UnitOfWork,
         now: datetime,
-    ) -> int:
+    ) -> tuple[int, ClientId]:
         """Store what the client said; a rating or kind also reaches the profile's satisfaction
-        as a FEEDBACK event. The text is kept, never logged."""
+        as a FEEDBACK event. The text is kept, never logged. Returns the feedback's id and the
+        client it is about."""
         with uow:
             recommendation = uow.recommendations.get(recommendation_id)
             if recommendation is None:
@@ -428,7 +489,7 @@ class Recommender:
                 guards = uow.profiles.guard({recommendation.client_id}, now=now)
                 count_events(uow, [event], guards, now=now, decay=self.profiles.decay)
             uow.commit()
-        return feedback_id
+        return feedback_id, recommendation.client_id
 
 
 def _sentiment(rating: int | None, kind: FeedbackKind | None) -> float | None:
@@ -460,8 +521,10 @@ def build_recommender(
     *,
     profiles: ProfileConfig,
     signals: SignalEngine,
+    experiments: ExperimentTreatments | None = None,
 ) -> Recommender:
-    """The process's recommender, configured from the ``decision`` settings."""
+    """The process's recommender, configured from the ``decision`` settings; ``experiments``
+    applies the running experiments to its answers (none without it)."""
     engine = DecisionEngine(
         catalog,
         models=DecisionModels(gate=DataGate(settings.gate_accepted, settings.gate_not_accepted)),
@@ -475,4 +538,10 @@ def build_recommender(
         per_category=settings.max_per_category,
         rng=np.random.default_rng(settings.seed),
     )
-    return Recommender(engine, profiles, signals, sync_seconds=settings.model_sync_seconds)
+    return Recommender(
+        engine,
+        profiles,
+        signals,
+        sync_seconds=settings.model_sync_seconds,
+        experiments=experiments or ExperimentTreatments.off(),
+    )

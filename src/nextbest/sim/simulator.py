@@ -214,6 +214,9 @@ def run_policy(
         profiles=ProfileConfig.from_settings(BehaviourSettings()),
         signals=build_signal_engine(assumptions_file=None, paths=2_000, seed=seed),
     )
+    # The simulated book has no advisor: it stands for one who approves every regulated
+    # suggestion at once, so the loop is measured on everything the engine suggests.
+    recommender.hold_regulated = False
     by_id = {sim.client.client_id: sim for sim in population}
 
     def findings(_uow: UnitOfWork, client_id: ClientId, _now: datetime) -> Sequence[Candidate]:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -30,18 +31,29 @@ from nextbest.storage.types import ExactDecimal, Json, Quantity, UtcDateTime, mo
 
 __all__ = [
     "AccountRow",
+    "AdvisorAlertRow",
+    "ApiKeyRow",
+    "AuditLogRow",
     "Base",
     "ClientRow",
     "ConsentRow",
+    "ConversationStateRow",
     "DecisionRow",
+    "ErasureRow",
     "EventReceiptRow",
     "EventRow",
+    "ExperimentAssignmentRow",
+    "ExperimentDayStatsRow",
+    "ExperimentLayerRow",
+    "ExperimentRow",
     "HoldingRow",
+    "LearnedStateRow",
     "PersonalizationProfileRow",
     "PortfolioRow",
     "ProfileQueueRow",
     "RecommendationFeedbackRow",
     "RecommendationOutcomeRow",
+    "RecommendationReviewRow",
     "RecommendationRow",
     "SecurityRow",
     "SegmentModelRow",
@@ -242,7 +254,7 @@ class ProfileQueueRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("clients.client_id", ondelete="CASCADE"))
     event_pk: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("events.id", ondelete="CASCADE")
+        BigInteger, ForeignKey("events.id", ondelete="CASCADE"), index=True
     )
     state: Mapped[str | None] = mapped_column(Text)
 
@@ -358,3 +370,205 @@ class RecommendationFeedbackRow(Base):
     kind: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- experiments (issue 7) ----------------------------------------------------------------------
+
+
+class ExperimentLayerRow(Base):
+    """A layer: experiments that must never share a client. Its slots are its experiments'
+    ``layer_start``/``layer_stop``; the salt alone places a client in the layer."""
+
+    __tablename__ = "experiment_layers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExperimentRow(Base):
+    """An experiment's definition and where it is in its life (DRAFT, RUNNING, STOPPED,
+    CONCLUDED). ``definition`` holds the variants with their shares and treatments, the
+    targeting and the analysis plan, as the service's JSON codec writes them."""
+
+    __tablename__ = "experiments"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    treatment: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16))
+    hypothesis: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]] = mapped_column(Json)
+    layer: Mapped[str | None] = mapped_column(
+        ForeignKey("experiment_layers.name"), index=True, nullable=True
+    )
+    layer_start: Mapped[int | None] = mapped_column(Integer)
+    layer_stop: Mapped[int | None] = mapped_column(Integer)
+    start_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    conclusion: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExperimentAssignmentRow(Base):
+    """A client's stored variant: sticky, and it wins over the hash once here.
+
+    One per client, environment and experiment (the key, client first: a request reads all of
+    a client's assignments at once). The ``*_at`` columns are the client's first exposure and
+    first conversion on each rate metric, so each is counted once.
+    """
+
+    __tablename__ = "experiment_assignments"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), primary_key=True
+    )
+    environment: Mapped[str] = mapped_column(String(16), primary_key=True)
+    experiment: Mapped[str] = mapped_column(
+        ForeignKey("experiments.name", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    variant: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    exposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    engaged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ExperimentDayStatsRow(Base):
+    """What one day added to a variant's sufficient statistic of one metric (increments,
+    upserted), per environment: the analysis adds the rows up."""
+
+    __tablename__ = "experiment_day_stats"
+
+    experiment: Mapped[str] = mapped_column(
+        ForeignKey("experiments.name", ondelete="CASCADE"), primary_key=True
+    )
+    environment: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    variant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(BigInteger)
+    sum: Mapped[float] = mapped_column(Float)
+    sum_squares: Mapped[float] = mapped_column(Float)
+
+
+# -- privacy and security -----------------------------------------------------------------------
+
+
+class ApiKeyRow(Base):
+    """An API key: its public id, roles and life; only a salted hash of the secret."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[str] = mapped_column(String(100))
+    salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    secret_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditLogRow(Base):
+    """The append-only, hash-chained audit log. The client appears only as a pseudonym."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "client_ref"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    principal: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    route: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[int | None] = mapped_column(SmallInteger)
+    client_ref: Mapped[str | None] = mapped_column(String(64))
+    # Compact JSON text, kept as written: the hash is recomputed from it.
+    detail: Mapped[str] = mapped_column(Text)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ErasureRow(Base):
+    """A tombstone: that a client was erased, when and by whom; no personal data."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    erased_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    # Rows removed per table, as JSON text: what the erasure covered.
+    removed: Mapped[str] = mapped_column(Text)
+    recreated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LearnedStateRow(Base):
+    """A version number per learned model; bumped when the data it learned from is erased, so
+    every server process rebuilds that model from what is left."""
+
+    __tablename__ = "learned_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class RecommendationReviewRow(Base):
+    """An advisor's approval or rejection of a regulated suggestion, with the reason."""
+
+    __tablename__ = "recommendation_reviews"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    recommendation_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendations.recommendation_id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- client messages (issue 9) ------------------------------------------------------------------
+
+
+class ConversationStateRow(Base):
+    """Where a multi-turn conversation stands (the goal-update flow's slots), one row per
+    conversation; finishing or abandoning the flow deletes it. Holds no message text."""
+
+    __tablename__ = "conversation_states"
+
+    conversation_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(Json)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class AdvisorAlertRow(Base):
+    """A message an advisor should look at (a complaint, a strongly negative message). The text
+    is the PII-masked one, or none: the client's raw words are never stored."""
+
+    __tablename__ = "advisor_alerts"
+    __table_args__ = (Index(None, "client_id", "created_at"),)
+
+    alert_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.client_id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(36))
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str] = mapped_column(String(64))
+    negative: Mapped[float] = mapped_column(Float)
+    masked_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -13,12 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from nextbest.storage.repositories import (
     ClientRepository,
     EventRepository,
+    ExperimentRepository,
     PortfolioRepository,
     ProfileRepository,
     RecommendationRepository,
     SecurityRepository,
     SignalCacheRepository,
 )
+from nextbest.storage.repositories.privacy import PrivacyRepository
+from nextbest.storage.repositories.reviews import ReviewRepository
+from nextbest.storage.repositories.security import ApiKeyRepository, AuditRepository
 
 __all__ = ["UnitOfWork"]
 
@@ -36,6 +40,11 @@ class UnitOfWork:
     signals: SignalCacheRepository
     profiles: ProfileRepository
     recommendations: RecommendationRepository
+    experiments: ExperimentRepository
+    keys: ApiKeyRepository
+    audit: AuditRepository
+    privacy: PrivacyRepository
+    reviews: ReviewRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -53,6 +62,11 @@ class UnitOfWork:
         self.signals = SignalCacheRepository(session)
         self.profiles = ProfileRepository(session)
         self.recommendations = RecommendationRepository(session)
+        self.experiments = ExperimentRepository(session)
+        self.keys = ApiKeyRepository(session)
+        self.audit = AuditRepository(session)
+        self.privacy = PrivacyRepository(session)
+        self.reviews = ReviewRepository(session)
         return self
 
     def __exit__(

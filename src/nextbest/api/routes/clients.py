@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from nextbest.api.deps import NowDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.schemas.clients import ClientIn, ClientOut
 from nextbest.api.schemas.common import ID_PATTERN
 from nextbest.api.schemas.portfolios import PortfolioIn, PortfolioOut
+from nextbest.api.security import requires
 from nextbest.domain.ids import ClientId
+from nextbest.security.roles import Role
 from nextbest.services.clients import get_client, put_client
 from nextbest.services.portfolios import get_portfolio, put_portfolio
 
@@ -24,19 +26,33 @@ ClientIdPath = Annotated[
 
 @router.put(
     "/{client_id}",
+    dependencies=[requires(Role.APP)],
     response_model=ClientOut,
     responses={201: {"model": ClientOut, "description": "Created"}},
 )
 def put_client_route(
-    client_id: ClientIdPath, body: ClientIn, response: Response, uow: UowDep, now: NowDep
+    request: Request,
+    client_id: ClientIdPath,
+    body: ClientIn,
+    response: Response,
+    uow: UowDep,
+    now: NowDep,
 ) -> ClientOut:
-    """Create or replace a client: demographics, client_profile and consents."""
-    client, created = put_client(body.to_domain(client_id), uow=uow, now=now)
+    """Create or replace a client: demographics, client_profile and consents. An erased client
+    is created again only with a consent granted (409 otherwise)."""
+    client, created = put_client(
+        body.to_domain(client_id),
+        uow=uow,
+        now=now,
+        pseudonymise=request.app.state.audit.pseudonymise,
+    )
     response.status_code = 201 if created else 200
     return ClientOut.from_domain(client)
 
 
-@router.get("/{client_id}", response_model=ClientOut)
+@router.get(
+    "/{client_id}", dependencies=[requires(Role.APP, Role.ADVISOR)], response_model=ClientOut
+)
 def get_client_route(client_id: ClientIdPath, uow: UowDep) -> ClientOut:
     """The client with its profile, consents and timestamps."""
     return ClientOut.from_domain(get_client(ClientId(client_id), uow=uow))
@@ -44,6 +60,7 @@ def get_client_route(client_id: ClientIdPath, uow: UowDep) -> ClientOut:
 
 @router.put(
     "/{client_id}/portfolio",
+    dependencies=[requires(Role.APP)],
     response_model=PortfolioOut,
     responses={201: {"model": PortfolioOut, "description": "Created"}},
 )
@@ -56,7 +73,11 @@ def put_portfolio_route(
     return PortfolioOut.from_domain(portfolio)
 
 
-@router.get("/{client_id}/portfolio", response_model=PortfolioOut)
+@router.get(
+    "/{client_id}/portfolio",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
+    response_model=PortfolioOut,
+)
 def get_portfolio_route(client_id: ClientIdPath, uow: UowDep) -> PortfolioOut:
     """The client's portfolio with totals."""
     return PortfolioOut.from_domain(get_portfolio(ClientId(client_id), uow=uow))

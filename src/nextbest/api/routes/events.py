@@ -18,8 +18,10 @@ from nextbest.api.deps import NowDep, ProfileConfigDep, SettingsDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.schemas.common import describe_problems, validation_problems
 from nextbest.api.schemas.events import EventRejection, EventsOut, IngestStatus, parse_event
+from nextbest.api.security import requires
 from nextbest.domain.event import Event
 from nextbest.errors import Malformed, NotFound, ValidationFailed
+from nextbest.security.roles import Role
 from nextbest.services.ingest import IngestReport, Rejection, RejectionKind, ingest_events
 
 router = APIRouter(prefix="/v1/events", tags=["events"], responses=ERROR_RESPONSES)
@@ -57,6 +59,7 @@ def _out(report: IngestReport, status: IngestStatus, events: list[tuple[int, Eve
         stored=len(report.stored),
         duplicates=len(report.duplicates),
         rejected=len(report.rejected),
+        untracked=len(report.untracked),
         duplicate_event_ids=[ids[i].event_id for i in report.duplicates],
         errors=[
             EventRejection(index=r.index, event_id=r.event_id, reason=r.reason)
@@ -67,6 +70,7 @@ def _out(report: IngestReport, status: IngestStatus, events: list[tuple[int, Eve
 
 @router.post(
     "",
+    dependencies=[requires(Role.APP)],
     response_model=EventsOut,
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": BODY_SCHEMA}}}
@@ -137,4 +141,7 @@ async def post_events_route(
             raise NotFound("client", event.client_id)
         raise ValidationFailed([("occurred_at", rejection.reason)])
     response.status_code = 201 if report.stored else 200
-    return _out(report, "stored" if report.stored else "duplicate", [(0, event)])
+    status: IngestStatus = (
+        "stored" if report.stored else "untracked" if report.untracked else "duplicate"
+    )
+    return _out(report, status, [(0, event)])

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from nextbest.api.deps import NowDep, ProfileConfigDep, RecommenderDep, SignalEngineDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.routes.clients import ClientIdPath
 from nextbest.api.routes.recommendations import RecommendationIdPath
 from nextbest.api.schemas.explanations import ClientExplanationOut, StaffExplanationOut
+from nextbest.api.security import Principal, note_client, requires
 from nextbest.domain.ids import ClientId
+from nextbest.errors import Forbidden
+from nextbest.security.roles import Role
 from nextbest.services.explanations import Audience, ClientExplanation, explain
 from nextbest.services.insights import client_insights
 
@@ -28,6 +31,8 @@ _MEDIA_TYPES = {"md": "text/markdown", "html": "text/html"}
     response_model=ClientExplanationOut | StaffExplanationOut,
 )
 def get_explanation_route(
+    request: Request,
+    principal: Annotated[Principal, requires(Role.APP, Role.ADVISOR, Role.COMPLIANCE)],
     recommendation_id: RecommendationIdPath,
     uow: UowDep,
     recommender: RecommenderDep,
@@ -38,7 +43,9 @@ def get_explanation_route(
 ) -> ClientExplanationOut | StaffExplanationOut:
     """Why the recommendation was served, rebuilt from its first decision in the log: the
     reasons in plain words for the client; the score components, evidence, versions and the
-    arbitration trace for staff."""
+    arbitration trace for staff (advisor and compliance keys only)."""
+    if audience is Audience.STAFF and not principal.roles & {Role.ADVISOR, Role.COMPLIANCE}:
+        raise Forbidden("the staff explanation needs the advisor or compliance role")
     explanation = explain(
         recommendation_id,
         audience=audience,
@@ -47,12 +54,18 @@ def get_explanation_route(
         now=now,
     )
     if isinstance(explanation, ClientExplanation):
+        with uow:
+            served = uow.recommendations.get(recommendation_id)
+        if served is not None:
+            note_client(request, served.client_id)
         return ClientExplanationOut.from_domain(explanation)
+    note_client(request, explanation.client_id)
     return StaffExplanationOut.from_domain(explanation)
 
 
 @router.get(
     "/v1/clients/{client_id}/insights",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
     tags=["signals"],
     response_class=Response,
     responses={

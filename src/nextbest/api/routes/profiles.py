@@ -8,13 +8,19 @@ from nextbest.api.deps import NowDep, ProfileConfigDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.routes.clients import ClientIdPath
 from nextbest.api.schemas.profiles import PreferencesIn, PreferencesOut, ProfileOut
+from nextbest.api.security import requires
 from nextbest.domain.ids import ClientId
+from nextbest.security.roles import Role
 from nextbest.services.profiles import get_preferences, get_profile, put_preferences
 
 router = APIRouter(prefix="/v1/clients", tags=["profile"], responses=ERROR_RESPONSES)
 
 
-@router.get("/{client_id}/profile", response_model=ProfileOut)
+@router.get(
+    "/{client_id}/profile",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
+    response_model=ProfileOut,
+)
 def get_profile_route(
     client_id: ClientIdPath, uow: UowDep, config: ProfileConfigDep, now: NowDep
 ) -> ProfileOut:
@@ -23,7 +29,9 @@ def get_profile_route(
     return ProfileOut.from_domain(report)
 
 
-@router.put("/{client_id}/preferences", response_model=PreferencesOut)
+@router.put(
+    "/{client_id}/preferences", dependencies=[requires(Role.APP)], response_model=PreferencesOut
+)
 def put_preferences_route(
     client_id: ClientIdPath,
     body: PreferencesIn,
@@ -38,7 +46,11 @@ def put_preferences_route(
     return PreferencesOut.from_domain(preferences, deleted)
 
 
-@router.get("/{client_id}/preferences", response_model=PreferencesOut)
+@router.get(
+    "/{client_id}/preferences",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
+    response_model=PreferencesOut,
+)
 def get_preferences_route(client_id: ClientIdPath, uow: UowDep) -> PreferencesOut:
     """The client's explicit preferences, as last set."""
     return PreferencesOut.from_domain(get_preferences(ClientId(client_id), uow=uow))

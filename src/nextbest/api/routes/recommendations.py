@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from nextbest.api.deps import NowDep, RecommenderDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
@@ -16,16 +16,22 @@ from nextbest.api.schemas.recommendations import (
     OutcomeOut,
     RecommendationsOut,
 )
+from nextbest.api.security import note_client, requires
 from nextbest.domain.enums import Channel
 from nextbest.domain.ids import ClientId
 from nextbest.domain.recommendation import Status
+from nextbest.security.roles import Role
 
 router = APIRouter(tags=["recommendations"], responses=ERROR_RESPONSES)
 
 RecommendationIdPath = Annotated[str, Path(min_length=1, max_length=36)]
 
 
-@router.get("/v1/clients/{client_id}/recommendations", response_model=RecommendationsOut)
+@router.get(
+    "/v1/clients/{client_id}/recommendations",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
+    response_model=RecommendationsOut,
+)
 def get_recommendations_route(
     client_id: ClientIdPath,
     uow: UowDep,
@@ -42,8 +48,13 @@ def get_recommendations_route(
     return RecommendationsOut.from_domain(answer)
 
 
-@router.post("/v1/recommendations/{recommendation_id}/outcome", response_model=OutcomeOut)
+@router.post(
+    "/v1/recommendations/{recommendation_id}/outcome",
+    dependencies=[requires(Role.APP)],
+    response_model=OutcomeOut,
+)
 def post_outcome_route(
+    request: Request,
     recommendation_id: RecommendationIdPath,
     body: OutcomeIn,
     uow: UowDep,
@@ -55,15 +66,18 @@ def post_outcome_route(
     result = recommender.record_outcome(
         recommendation_id, Status(body.status), uow=uow, now=now, occurred_at=body.occurred_at
     )
+    note_client(request, result.recommendation.client_id)
     return OutcomeOut.from_domain(result)
 
 
 @router.post(
     "/v1/recommendations/{recommendation_id}/feedback",
+    dependencies=[requires(Role.APP)],
     response_model=FeedbackOut,
     status_code=201,
 )
 def post_feedback_route(
+    request: Request,
     recommendation_id: RecommendationIdPath,
     body: FeedbackIn,
     uow: UowDep,
@@ -71,7 +85,8 @@ def post_feedback_route(
     now: NowDep,
 ) -> FeedbackOut:
     """A rating (1-5), HELPFUL / NOT_RELEVANT / ALREADY_DONE, and optional text."""
-    feedback_id = recommender.record_feedback(
+    feedback_id, client_id = recommender.record_feedback(
         recommendation_id, rating=body.rating, kind=body.kind, text=body.text, uow=uow, now=now
     )
+    note_client(request, client_id)
     return FeedbackOut(feedback_id=feedback_id, recommendation_id=recommendation_id)

@@ -15,13 +15,15 @@ from nextbest.api.schemas.securities import (
     SecurityModel,
     SecurityPage,
 )
+from nextbest.api.security import requires
 from nextbest.domain.ids import SecurityId
+from nextbest.security.roles import Role
 from nextbest.services.securities import get_security, list_securities, upsert_securities
 
 router = APIRouter(prefix="/v1/securities", tags=["securities"], responses=ERROR_RESPONSES)
 
 
-@router.put("", response_model=SecuritiesOut)
+@router.put("", dependencies=[requires(Role.APP, Role.ADMIN)], response_model=SecuritiesOut)
 def put_securities_route(body: SecuritiesIn, uow: UowDep, now: NowDep) -> SecuritiesOut:
     """Insert or update up to 5,000 securities, all or none."""
     securities = [security.to_domain() for security in body.securities]
@@ -29,7 +31,9 @@ def put_securities_route(body: SecuritiesIn, uow: UowDep, now: NowDep) -> Securi
     return SecuritiesOut(received=len(securities), created=created, updated=updated)
 
 
-@router.get("", response_model=SecurityPage)
+@router.get(
+    "", dependencies=[requires(Role.APP, Role.ADVISOR, Role.ADMIN)], response_model=SecurityPage
+)
 def list_securities_route(
     uow: UowDep,
     after: Annotated[str | None, Query(max_length=64)] = None,
@@ -43,7 +47,11 @@ def list_securities_route(
     )
 
 
-@router.get("/{security_id}", response_model=SecurityModel)
+@router.get(
+    "/{security_id}",
+    dependencies=[requires(Role.APP, Role.ADVISOR, Role.ADMIN)],
+    response_model=SecurityModel,
+)
 def get_security_route(
     security_id: Annotated[str, Path(pattern=ID_PATTERN)], uow: UowDep
 ) -> SecurityModel:

@@ -10,13 +10,19 @@ from nextbest.api.deps import NowDep, SignalEngineDep, UowDep
 from nextbest.api.errors import ERROR_RESPONSES
 from nextbest.api.routes.clients import ClientIdPath
 from nextbest.api.schemas.signals import SignalsOut
+from nextbest.api.security import requires
 from nextbest.domain.ids import ClientId
+from nextbest.security.roles import Role
 from nextbest.services.signals import client_signals
 
 router = APIRouter(prefix="/v1/clients", tags=["signals"], responses=ERROR_RESPONSES)
 
 
-@router.get("/{client_id}/signals", response_model=SignalsOut)
+@router.get(
+    "/{client_id}/signals",
+    dependencies=[requires(Role.APP, Role.ADVISOR)],
+    response_model=SignalsOut,
+)
 def get_signals_route(
     client_id: ClientIdPath,
     uow: UowDep,

@@ -131,16 +131,20 @@ class EventRejection(BaseModel):
     reason: str
 
 
-IngestStatus = Literal["stored", "duplicate", "batch"]
+IngestStatus = Literal["stored", "duplicate", "untracked", "batch"]
 
 
 class EventsOut(BaseModel):
     status: IngestStatus = Field(
-        description="For one event: stored or duplicate. For a batch: batch"
+        description="For one event: stored, duplicate or untracked (the client has not "
+        "consented to tracking: counted, not stored). For a batch: batch"
     )
     received: int
     stored: int
     duplicates: int
     rejected: int
+    untracked: int = Field(
+        default=0, description="Events of clients without tracking consent: counted, not stored"
+    )
     duplicate_event_ids: list[str] = Field(default_factory=list)
     errors: list[EventRejection] = Field(default_factory=list)

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from nextbest.behavior.segments import SegmentModel
 from nextbest.behavior.state import Decay, ProfileState, apply_event
-from nextbest.domain.enums import Channel, DetailLevel, NotificationFrequency
+from nextbest.domain.enums import Channel, ConsentPurpose, DetailLevel, NotificationFrequency
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
 from nextbest.domain.preferences import ExplicitPreferences
 from nextbest.storage.repositories.events import event_from_row
 from nextbest.storage.tables import (
     ClientRow,
+    ConsentRow,
     EventReceiptRow,
     EventRow,
     PersonalizationProfileRow,
@@ -114,6 +115,9 @@ class Guard:
 
     privacy_mode: bool
     keeps_receipts: bool
+    tracking: bool = True
+    """Whether the client consented to behavioural tracking; without it events are counted
+    and dropped, never stored."""
 
 
 class ProfileRepository:
@@ -177,9 +181,23 @@ class ProfileRepository:
         return list(self._session.scalars(query))
 
     def _guards(self, query: Any) -> dict[ClientId, Guard]:
+        rows = list(self._session.execute(query))
+        if not rows:
+            return {}
+        tracked = set(
+            self._session.scalars(
+                select(ConsentRow.client_id).where(
+                    ConsentRow.client_id.in_([row.client_id for row in rows]),
+                    ConsentRow.purpose == ConsentPurpose.TRACKING.value,
+                    ConsentRow.granted.is_(True),
+                )
+            )
+        )
         return {
-            ClientId(row.client_id): Guard(row.privacy_mode, row.keeps_receipts)
-            for row in self._session.execute(query)
+            ClientId(row.client_id): Guard(
+                row.privacy_mode, row.keeps_receipts, row.client_id in tracked
+            )
+            for row in rows
         }
 
     # -- the queue -----------------------------------------------------------------------------

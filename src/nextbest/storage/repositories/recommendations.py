@@ -160,7 +160,7 @@ class RecommendationRepository:
             select(*_COLUMNS).where(
                 RecommendationRow.client_id == client_id,
                 (RecommendationRow.delivered_at >= since)
-                | RecommendationRow.status.in_([s.value for s in OPEN]),
+                | RecommendationRow.status.in_([s.value for s in (*OPEN, Status.PENDING_REVIEW)]),
             )
         )
         return [_recommendation(row) for row in rows]

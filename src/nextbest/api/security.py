@@ -1,0 +1,280 @@
+"""Authentication, roles, rate limits and the audit of every access, at the API's edge.
+
+Every route declares the roles it admits with ``Depends(requires(Role.APP, ...))`` (or is one of
+the few public ones: health and metrics). The guard:
+
+1. reads ``Authorization: Bearer nbk_...``: none, a malformed, unknown, expired or revoked key
+   is 401;
+2. checks the key's roles against the route's: none in common is 403;
+3. spends a token of the key's bucket: empty is 429 with ``Retry-After``;
+4. notes the principal for the audit middleware, which writes one audit entry per guarded
+   request (who, which route, which client, the status) before the response leaves.
+
+Keys are read from the database once per ``security.key_cache_seconds`` per process, so a
+revoked key stops working within that time; unknown ids are remembered for the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Counter
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nextbest.errors import Forbidden, RateLimited, Unauthorized
+from nextbest.security.audit import AuditEntry
+from nextbest.security.keys import ApiKeyRecord, parse_key, secret_matches
+from nextbest.security.roles import Role
+from nextbest.services.audit import AuditTrail, AuditWriter
+from nextbest.storage.unit_of_work import UnitOfWork
+
+__all__ = [
+    "AuditMiddleware",
+    "Authenticator",
+    "Principal",
+    "RoleGuard",
+    "note_client",
+    "requires",
+]
+
+log = structlog.get_logger("nextbest.security")
+
+DENIED = Counter("nextbest_auth_denied_total", "Requests refused by the API guard", ["reason"])
+AUDIT_FAILURES = Counter(
+    "nextbest_audit_failures_total", "Guarded requests refused because the audit write failed"
+)
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer nbk_...`")
+_CACHE_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: str
+    roles: frozenset[Role]
+
+    @property
+    def label(self) -> str:
+        """How the audit log names the caller (the key's public id, never its name)."""
+        return f"key:{self.key_id}"
+
+
+class _Bucket:
+    __slots__ = ("at", "tokens")
+
+    def __init__(self, tokens: float, at: float) -> None:
+        self.tokens = tokens
+        self.at = at
+
+
+class Authenticator:
+    """Finds and checks keys (with a short cache) and keeps each key's rate bucket.
+
+    Its methods run on the event loop; only a cache miss goes to the database (in a thread).
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        cache_seconds: float,
+        rate_per_second: float,
+        burst: int,
+    ) -> None:
+        self._session_factory = session_factory
+        self._cache_seconds = cache_seconds
+        self._rate = rate_per_second
+        self._burst = float(burst)
+        self._keys: dict[str, tuple[ApiKeyRecord | None, float]] = {}
+        self._buckets: dict[str, _Bucket] = {}
+
+    def _load(self, key_id: str) -> ApiKeyRecord | None:
+        with UnitOfWork(self._session_factory) as uow:
+            return uow.keys.get(key_id)
+
+    async def record(self, key_id: str) -> ApiKeyRecord | None:
+        clock = time.monotonic()
+        cached = self._keys.get(key_id)
+        if cached is not None and clock - cached[1] < self._cache_seconds:
+            return cached[0]
+        found = await run_in_threadpool(self._load, key_id)
+        if len(self._keys) >= _CACHE_LIMIT:
+            self._keys.clear()
+        self._keys[key_id] = (found, clock)
+        return found
+
+    def forget(self) -> None:
+        """Drop the cache (tests, and a process told that keys changed)."""
+        self._keys.clear()
+
+    async def authenticate(self, presented: str | None, *, now: datetime) -> Principal:
+        if not presented:
+            raise Unauthorized("this route needs an API key: send `Authorization: Bearer nbk_...`")
+        parts = parse_key(presented)
+        if parts is None:
+            raise Unauthorized("the API key is malformed: it should look like nbk_<id>_<secret>")
+        record = await self.record(parts.key_id)
+        if record is None or not secret_matches(record, parts.secret):
+            raise Unauthorized("the API key is not valid")
+        reason = record.why_unusable(now)
+        if reason is not None:
+            raise Unauthorized(reason)
+        return Principal(record.key_id, record.roles)
+
+    def spend(self, key_id: str) -> None:
+        """Take one request from the key's bucket, or refuse with the wait."""
+        clock = time.monotonic()
+        bucket = self._buckets.get(key_id)
+        if bucket is None:
+            bucket = self._buckets[key_id] = _Bucket(self._burst, clock)
+        bucket.tokens = min(self._burst, bucket.tokens + (clock - bucket.at) * self._rate)
+        bucket.at = clock
+        if bucket.tokens < 1.0:
+            raise RateLimited(max(1, math.ceil((1.0 - bucket.tokens) / self._rate)))
+        bucket.tokens -= 1.0
+
+
+class RoleGuard:
+    """The dependency a route declares: which roles may call it."""
+
+    def __init__(self, roles: Iterable[Role]) -> None:
+        self.roles = frozenset(roles)
+        if not self.roles:
+            raise ValueError("a guarded route admits at least one role")
+
+    def __repr__(self) -> str:
+        return f"RoleGuard({sorted(r.value for r in self.roles)})"
+
+    async def __call__(
+        self,
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
+    ) -> Principal:
+        authenticator: Authenticator = request.app.state.authenticator
+        state = request.state
+        try:
+            principal = await authenticator.authenticate(
+                None if credentials is None else credentials.credentials,
+                now=datetime.now(UTC),
+            )
+        except Unauthorized as error:
+            DENIED.labels("unauthenticated").inc()
+            log.info("auth_refused", reason=str(error))
+            raise
+        state.principal = principal
+        if not principal.roles & self.roles:
+            DENIED.labels("forbidden").inc()
+            needed = " or ".join(sorted(r.value for r in self.roles))
+            raise Forbidden(
+                f"this route needs the {needed} role; the key has "
+                + ", ".join(sorted(r.value for r in principal.roles))
+            )
+        state.role = next(r for r in Role if r in principal.roles & self.roles).value
+        try:
+            authenticator.spend(principal.key_id)
+        except RateLimited:
+            DENIED.labels("rate_limited").inc()
+            raise
+        return principal
+
+
+def requires(*roles: Role) -> Any:
+    """``Depends(...)`` for a route admitting ``roles``."""
+    return Depends(RoleGuard(roles))
+
+
+def note_client(request: Request, client_id: str) -> None:
+    """Tell the audit entry which client a request concerned when the path does not say
+    (a recommendation id, a body)."""
+    request.state.audit_client = client_id
+
+
+class AuditMiddleware:
+    """Writes the audit entry of every guarded request before its response starts (through
+    the process's group-committing ``AuditWriter``).
+
+    A request the guard let through (or refused with 403/429: the caller was known) is
+    recorded with its principal, role, route template, method, status and the client it
+    concerned (as a pseudonym). If the entry cannot be written the response is replaced by a
+    503: no client data leaves without its audit entry.
+    """
+
+    def __init__(self, app: ASGIApp, *, trail: AuditTrail, writer: AuditWriter) -> None:
+        self.app = app
+        self.trail = trail
+        self.writer = writer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+
+        async def audited_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and "principal" in state:
+                try:
+                    await asyncio.wrap_future(
+                        self.writer.submit(self._entry(scope, state, message["status"]))
+                    )
+                except Exception as error:  # the database is down or refused the write
+                    AUDIT_FAILURES.inc()
+                    log.error("audit_write_failed", error_type=type(error).__name__)
+                    await _unavailable(send)
+                    state["audit_failed"] = True
+                    return
+            if state.get("audit_failed"):
+                return  # the original body is dropped with its start
+            await send(message)
+
+        await self.app(scope, receive, audited_send)
+
+    def _entry(self, scope: Scope, state: dict[str, Any], status: int) -> AuditEntry:
+        principal: Principal = state["principal"]
+        route: Any = scope.get("route")
+        template = getattr(route, "path", None)
+        params = scope.get("path_params") or {}
+        client_id = state.get("audit_client") or params.get("client_id")
+        method = scope["method"]
+        return self.trail.entry(
+            at=datetime.now(UTC),
+            principal=principal.label,
+            role=state.get("role"),
+            action="read" if method in ("GET", "HEAD") else "write",
+            route=f"{method} {template}",
+            status=status,
+            client_id=client_id if isinstance(client_id, str) else None,
+            detail={
+                key: value
+                for key, value in params.items()
+                if key != "client_id" and isinstance(value, str)
+            },
+        )
+
+
+async def _unavailable(send: Send) -> None:
+    body = (
+        b'{"error":"AUDIT_UNAVAILABLE","detail":"the audit log could not be written, so the '
+        b'answer is withheld; try again","request_id":"-","problems":[]}'
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
