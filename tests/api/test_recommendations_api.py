@@ -221,3 +221,18 @@ def test_a_failing_model_falls_back_to_the_baseline_and_says_so(
     assert "seed 002 baseline" in orjson.loads(row.versions)["fallback"]
     served = [c for c in orjson.loads(row.considered) if "recommendation_id" in c]
     assert {c["source"] for c in served} <= {"baseline", "mandatory"}
+
+
+def test_a_failing_template_costs_the_wording_not_the_answer(
+    api: TestClient, monkeypatch: Any
+) -> None:
+    _book(api)
+    presenter = api.app.state.recommender.presenter  # type: ignore[attr-defined]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("a template bug")
+
+    monkeypatch.setattr(presenter, "render", broken)
+    items = _answer(api)["recommendations"]
+    assert items
+    assert all(item["title"] for item in items)

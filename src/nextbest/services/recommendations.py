@@ -289,7 +289,8 @@ class Recommender:
         framing: Framing = _PLAIN,
     ) -> Presented:
         """The action written for its reader; if a template cannot be filled (a custom
-        detector without the evidence it reads), the plain name and finding, never an error."""
+        detector without the evidence it reads) or fails in any other way, the plain name and
+        finding, never an error."""
         reasons = tuple(
             dict.fromkeys(
                 (*_decision_reasons(c), *reasons_for(c.action, c.candidate, client, profile))
@@ -301,8 +302,12 @@ class Recommender:
             )
         except PresentationError as error:
             log.error("presentation_failed", action=c.action.action_id, reason=str(error))
-            plain = c.action.why if c.candidate is None else c.candidate.benefit.description
-            return Presented(c.action.action_id, c.action.name, plain or "", reasons, (), {}, {})
+        except Exception as error:  # a template's bug costs the wording, never the answer
+            log.error(
+                "presentation_failed", action=c.action.action_id, error_type=type(error).__name__
+            )
+        plain = c.action.why if c.candidate is None else c.candidate.benefit.description
+        return Presented(c.action.action_id, c.action.name, plain or "", reasons, (), {}, {})
 
     # -- learning -----------------------------------------------------------------------------
 
