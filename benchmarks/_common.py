@@ -253,14 +253,20 @@ def running_server(
     try:
         _wait_healthy(server, startup_timeout)
         AUTH_HEADERS["Authorization"] = f"Bearer {_bench_key(env)}"
+        # load generators run in spawned processes: they read the key from the environment
+        os.environ[_AUTH_VARIABLE] = AUTH_HEADERS["Authorization"]
         yield server
     finally:
         _stop(server)
         shutil.rmtree(log_dir, ignore_errors=True)
 
 
-AUTH_HEADERS: dict[str, str] = {}
-"""The running server's API key header (all roles), set by ``running_server``."""
+_AUTH_VARIABLE = "NEXTBEST_BENCH_AUTHORIZATION"
+AUTH_HEADERS: dict[str, str] = (
+    {"Authorization": os.environ[_AUTH_VARIABLE]} if _AUTH_VARIABLE in os.environ else {}
+)
+"""The running server's API key header (all roles), set by ``running_server`` (and read from
+the environment by the load generators it spawns)."""
 
 
 def _bench_key(env: dict[str, str]) -> str:
