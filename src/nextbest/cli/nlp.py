@@ -118,6 +118,9 @@ def message_command(
             raise typer.Exit(1) from error
     finally:
         engine.dispose()
+    from nextbest.cli.security import audit_operator
+
+    audit_operator(settings, action="cli.message", client_id=client_id)
     answer_out = MessageOut.from_domain(answer)
     if as_json:
         out.print_json(answer_out.model_dump_json())
