@@ -48,6 +48,8 @@ def test_retention_deletes_old_raw_events_and_keeps_the_profile(sqlite_url: str)
         assert api.put("/v1/clients/c-1", json=f.client_body()).status_code == 201
         _events(api, "2024-06-01", 5, "old")
         _events(api, "2026-01-20", 3, "new")
+        flow = {"text": "I want to change my retirement goal", "conversation_id": "conv-1"}
+        assert api.post("/v1/clients/c-1/messages", json=flow).json()["flow"] is not None
         before = api.get("/v1/clients/c-1/profile").json()
         env = {"NEXTBEST_DATABASE_URL": sqlite_url}
         result = runner.invoke(app, ["retention", "run", "--days", "400"], env=env)
@@ -59,9 +61,10 @@ def test_retention_deletes_old_raw_events_and_keeps_the_profile(sqlite_url: str)
     with engine.connect() as connection:
         left = connection.execute(select(func.count()).select_from(EventRow)).scalar_one()
     engine.dispose()
-    assert left == 3
+    assert left == 4  # the three recent ones and the message's satisfaction event
     assert after["behaviour"] == before["behaviour"]
     assert entries[0]["detail"]["deleted"] == 5
+    assert entries[0]["detail"]["conversations"] == 1  # its last message was months ago
 
 
 def test_the_training_export_names_clients_only_by_pseudonym(

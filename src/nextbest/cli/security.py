@@ -198,7 +198,8 @@ def retention_run(
     ] = None,
 ) -> None:
     """Delete raw behaviour events older than the retention age, after folding queued ones
-    into their profiles; the aggregates stay. Safe to schedule daily."""
+    into their profiles (the aggregates stay), and conversation states idle for a day. Safe to
+    schedule daily."""
     from nextbest.services.privacy import run_retention
     from nextbest.services.profiles import ProfileConfig, drain_queue
 
@@ -223,6 +224,7 @@ def retention_run(
             if report.kept_queued
             else ""
         )
+        + f"; dropped {report.conversations:,} idle conversation states"
     )
 
 

@@ -10,7 +10,8 @@
   a refit (``nextbest segments``). The audit entries stay: they name the client only by
   pseudonym, and a firm must keep the record that the erasure happened.
 * **Retention** deletes raw events older than the configured age; the profile aggregates they
-  were folded into stay (events still waiting in the fold queue are kept until folded).
+  were folded into stay (events still waiting in the fold queue are kept until folded). It
+  also drops conversation states idle for a day (a message flow times out after 30 minutes).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nextbest.domain.ids import ClientId
 from nextbest.errors import NotFound
 from nextbest.services.audit import AuditTrail
 from nextbest.services.recommendations import DECISION_MODELS
+from nextbest.storage.repositories.messages import MessageRepository
 from nextbest.storage.repositories.security import AuditFilter
 from nextbest.storage.unit_of_work import UnitOfWork
 
@@ -130,11 +132,17 @@ def erase_client(
     return ErasureReport(ref, now, removed, (DECISION_MODELS, SEGMENT_MODELS))
 
 
+CONVERSATION_IDLE = timedelta(days=1)
+"""A conversation's state is kept this long after its last message (its flow times out after
+30 minutes; the rest is slack for clocks and late retries)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RetentionReport:
     cutoff: datetime
     deleted: int
     kept_queued: int
+    conversations: int
 
 
 def run_retention(
@@ -153,15 +161,23 @@ def run_retention(
             break
     with uow:
         kept = uow.privacy.count_events_before(cutoff)
+        conversations = MessageRepository(uow.session).purge_conversations(
+            before=now - CONVERSATION_IDLE
+        )
         uow.audit.append(
             [
                 audit.entry(
                     at=now,
                     principal=principal,
                     action="privacy.retention",
-                    detail={"cutoff": cutoff.isoformat(), "deleted": deleted, "kept": kept},
+                    detail={
+                        "cutoff": cutoff.isoformat(),
+                        "deleted": deleted,
+                        "kept": kept,
+                        "conversations": conversations,
+                    },
                 )
             ]
         )
         uow.commit()
-    return RetentionReport(cutoff, deleted, kept)
+    return RetentionReport(cutoff, deleted, kept, conversations)
