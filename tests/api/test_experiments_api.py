@@ -67,8 +67,10 @@ def _variant(api: TestClient, name: str, client_id: str) -> dict[str, Any]:
     return body
 
 
-def _answer(api: TestClient, client_id: str = "c-1", channel: str = "IN_APP") -> dict[str, Any]:
-    params: dict[str, Any] = {"limit": 3, "channel": channel}
+def _answer(
+    api: TestClient, client_id: str = "c-1", channel: str = "IN_APP", limit: int = 3
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": limit, "channel": channel}
     response = api.get(f"/v1/clients/{client_id}/recommendations", params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -330,13 +332,15 @@ def test_test_and_production_assignments_never_mix(sqlite_url: str) -> None:
 
 def test_the_served_framing_follows_the_variant_and_is_logged(api: TestClient) -> None:
     _book(api)
-    plain = [_answer(api) for _ in range(3)]
+    # long answers, so the same actions appear before and after whatever the exploration draws
+    # (regulated ones wait for review and appear in neither)
+    plain = [_answer(api, limit=10) for _ in range(3)]
     _create(api, _experiment(variants=[
         {"name": "CONTROL", "share": 0}, {"name": "MONETARY_FOCUS", "share": 100}
     ]))  # fmt: skip
     # Another pull channel: an open suggestion is served again only on its own channel, so
     # these are new recommendations, each logged under its own decision.
-    framed_answers = [_answer(api, channel="WEB") for _ in range(3)]
+    framed_answers = [_answer(api, channel="WEB", limit=10) for _ in range(3)]
     framed = framed_answers[0]
     library = default_presenter().library
     money = {
