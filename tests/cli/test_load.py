@@ -50,6 +50,9 @@ def test_loads_clients_and_reports_refused_lines_by_number(db: UnitOfWork, tmp_p
     assert "line 4:" in result.output
     with db:
         assert db.clients.existing(["c-1", "c-2", "c-5"]) == {"c-1", "c-5"}
+        loads = [e for e in db.audit.walk() if e.entry.action == "cli.load"]
+    assert len(loads) == 1  # an operator wrote clients' data
+    assert loads[0].entry.principal.startswith("cli:")
 
 
 def test_loads_securities_from_csv_with_json_cells(db: UnitOfWork, tmp_path: Path) -> None:

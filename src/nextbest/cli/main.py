@@ -80,8 +80,13 @@ def load(
 ) -> None:
     """Load clients, portfolios, securities or events from a JSONL or CSV file."""
     from nextbest.cli.loading import load_file
+    from nextbest.cli.security import audit_operator
 
-    raise typer.Exit(load_file(file, kind=kind, settings=_settings(), console=console))
+    settings = _settings()
+    code = load_file(file, kind=kind, settings=settings, console=console)
+    if code != 2:  # something was written (2: nothing was read)
+        audit_operator(settings, action="cli.load", detail={"kind": kind or "guessed"})
+    raise typer.Exit(code)
 
 
 @app.command()

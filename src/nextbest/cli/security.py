@@ -62,14 +62,24 @@ def _database(settings: Settings) -> Iterator[UnitOfWork]:
         engine.dispose()
 
 
-def audit_operator(settings: Settings, *, action: str, client_id: str | None = None) -> None:
-    """Record that an operator ran a command touching a client's data."""
+def audit_operator(
+    settings: Settings,
+    *,
+    action: str,
+    client_id: str | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Record that an operator ran a command touching clients' data."""
     trail = trail_for(settings)
     with _database(settings) as uow, uow:
         uow.audit.append(
             [
                 trail.entry(
-                    at=datetime.now(UTC), principal=operator(), action=action, client_id=client_id
+                    at=datetime.now(UTC),
+                    principal=operator(),
+                    action=action,
+                    client_id=client_id,
+                    detail=detail,
                 )
             ]
         )
