@@ -59,6 +59,7 @@ from nextbest.services.experiment_treatments import (
     Treatments,
 )
 from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
+from nextbest.services.reviews import lapse
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
 from nextbest.storage.repositories.recommendations import NewRecommendation
@@ -437,20 +438,13 @@ class Recommender:
             due = uow.recommendations.due(now, limit=limit)
             learned: list[_Resolved] = []
             for recommendation, context in due:
+                if recommendation.status is Status.PENDING_REVIEW:  # never seen: nothing to learn
+                    lapse(uow, recommendation, at=recommendation.expires_at, now=now)
+                    continue
                 status = expired_status(recommendation.status)
                 outcome_id = uow.recommendations.move(
                     recommendation, status, occurred_at=recommendation.expires_at, now=now
                 )
-                if status is Status.REJECTED:  # never reviewed, never seen: nothing to learn
-                    uow.reviews.add(
-                        recommendation.recommendation_id,
-                        recommendation.client_id,
-                        decision=status,
-                        reason="not reviewed before it expired",
-                        reviewer="nextbest",
-                        now=now,
-                    )
-                    continue
                 learned.append((outcome_id, recommendation, status, context))
             uow.commit()
         self._teach(learned)

@@ -18,7 +18,7 @@ from nextbest.services.audit import AuditTrail
 from nextbest.storage.repositories.reviews import PendingReview
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["ReviewOutcome", "pending_reviews", "review"]
+__all__ = ["ReviewOutcome", "lapse", "pending_reviews", "review"]
 
 MAX_REASON = 2_000
 
@@ -30,6 +30,21 @@ class ReviewOutcome:
     reason: str
     reviewer: str
     reviewed_at: datetime
+
+
+def lapse(uow: UnitOfWork, recommendation: Recommendation, *, at: datetime, now: datetime) -> int:
+    """A suggestion that ran out while waiting for review becomes REJECTED, with a review row
+    saying so (nobody approved it); returns the status change's outcome id."""
+    outcome_id = uow.recommendations.move(recommendation, Status.REJECTED, occurred_at=at, now=now)
+    uow.reviews.add(
+        recommendation.recommendation_id,
+        recommendation.client_id,
+        decision=Status.REJECTED,
+        reason="not reviewed before it expired",
+        reviewer="nextbest",
+        now=now,
+    )
+    return outcome_id
 
 
 def pending_reviews(
@@ -68,15 +83,7 @@ def review(
                 "not waiting for review"
             )
         if current.expires_at <= now:
-            uow.recommendations.move(current, Status.REJECTED, occurred_at=now, now=now)
-            uow.reviews.add(
-                recommendation_id,
-                current.client_id,
-                decision=Status.REJECTED,
-                reason="not reviewed before it expired",
-                reviewer="nextbest",
-                now=now,
-            )
+            lapse(uow, current, at=now, now=now)
             uow.commit()
             raise Conflict(f"recommendation {recommendation_id} expired before its review")
         uow.recommendations.move(current, decision, occurred_at=now, now=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,29 +73,17 @@ class ApiKeyRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuditFilter:
     """What a compliance reader asks of the log; every field optional."""
 
-    __slots__ = ("action", "after_id", "client_ref", "limit", "principal", "since", "until")
-
-    def __init__(
-        self,
-        *,
-        client_ref: str | None = None,
-        principal: str | None = None,
-        action: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        after_id: int = 0,
-        limit: int = 100,
-    ) -> None:
-        self.client_ref = client_ref
-        self.principal = principal
-        self.action = action
-        self.since = since
-        self.until = until
-        self.after_id = after_id
-        self.limit = limit
+    client_ref: str | None = None
+    principal: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    after_id: int = 0
+    limit: int = 100
 
 
 def _stored(row: Any) -> StoredEntry:
