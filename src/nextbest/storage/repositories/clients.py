@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from nextbest.domain.client import Client
 from nextbest.domain.enums import ConsentPurpose, IncomeBand, NetWorthBand, RiskTolerance
 from nextbest.domain.ids import ClientId
 from nextbest.storage.profile_codec import profile_from_json, profile_to_json
-from nextbest.storage.tables import ClientRow, ConsentRow
+from nextbest.storage.tables import ClientRow, ConsentRow, table_of
 
 __all__ = ["ClientRepository"]
+
+_CLIENTS = table_of(ClientRow)
+_CONSENTS = table_of(ConsentRow)
+_GET = (
+    select(*_CLIENTS.c, _CONSENTS.c.purpose, _CONSENTS.c.granted)
+    .select_from(_CLIENTS.outerjoin(_CONSENTS, _CONSENTS.c.client_id == _CLIENTS.c.client_id))
+    .where(_CLIENTS.c.client_id == bindparam("client_id"))
+)
 
 
 class ClientRepository:
@@ -21,17 +29,29 @@ class ClientRepository:
         self._session = session
 
     def get(self, client_id: ClientId) -> Client | None:
-        """The client and its consents in one round trip (it is on every recommendation's path)."""
-        row = (
-            self._session.scalars(
-                select(ClientRow)
-                .where(ClientRow.client_id == client_id)
-                .options(joinedload(ClientRow.consents))
-            )
-            .unique()
-            .one_or_none()
+        """The client and its consents in one round trip (it is on every recommendation's path,
+        so the statement is built once, on the tables: no ORM objects are made)."""
+        rows = self._session.execute(_GET, {"client_id": client_id}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return Client(
+            client_id=ClientId(first.client_id),
+            birth_year=first.birth_year,
+            country=first.country,
+            base_currency=first.base_currency,
+            risk_tolerance=RiskTolerance(first.risk_tolerance),
+            income_band=None if first.income_band is None else IncomeBand(first.income_band),
+            net_worth_band=(
+                None if first.net_worth_band is None else NetWorthBand(first.net_worth_band)
+            ),
+            profile=profile_from_json(first.profile),
+            consents={
+                ConsentPurpose(row.purpose): row.granted for row in rows if row.purpose is not None
+            },
+            created_at=first.created_at,
+            updated_at=first.updated_at,
         )
-        return None if row is None else _to_domain(row)
 
     def existing(self, client_ids: Iterable[str]) -> set[ClientId]:
         """Which of ``client_ids`` are stored: one query for a whole batch."""
@@ -91,19 +111,3 @@ def _replace_consents(row: ClientRow, client: Client) -> None:
             existing.recorded_at = client.updated_at
     for stale in current.values():
         row.consents.remove(stale)
-
-
-def _to_domain(row: ClientRow) -> Client:
-    return Client(
-        client_id=ClientId(row.client_id),
-        birth_year=row.birth_year,
-        country=row.country,
-        base_currency=row.base_currency,
-        risk_tolerance=RiskTolerance(row.risk_tolerance),
-        income_band=None if row.income_band is None else IncomeBand(row.income_band),
-        net_worth_band=None if row.net_worth_band is None else NetWorthBand(row.net_worth_band),
-        profile=profile_from_json(row.profile),
-        consents={ConsentPurpose(c.purpose): c.granted for c in row.consents},
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )

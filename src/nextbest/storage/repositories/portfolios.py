@@ -5,15 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from nextbest.domain.enums import AccountType, AssetClass, TaxWrapper
 from nextbest.domain.ids import AccountId, ClientId, GoalId, SecurityId
 from nextbest.domain.portfolio import Account, Holding, Portfolio, PortfolioTotals
-from nextbest.storage.tables import AccountRow, HoldingRow, PortfolioRow
+from nextbest.storage.tables import AccountRow, HoldingRow, PortfolioRow, table_of
 
 __all__ = ["PortfolioRepository"]
+
+_PORTFOLIOS = table_of(PortfolioRow)
+_ACCOUNTS = table_of(AccountRow)
+_HOLDINGS = table_of(HoldingRow)
+_TOTALS = select(
+    select(func.coalesce(func.sum(_HOLDINGS.c.market_value), 0))
+    .select_from(_HOLDINGS.join(_ACCOUNTS, _HOLDINGS.c.account_pk == _ACCOUNTS.c.id))
+    .where(_ACCOUNTS.c.client_id == _PORTFOLIOS.c.client_id)
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(_ACCOUNTS.c.monthly_contribution), 0))
+    .where(_ACCOUNTS.c.client_id == _PORTFOLIOS.c.client_id)
+    .scalar_subquery(),
+).where(_PORTFOLIOS.c.client_id == bindparam("client_id"))
 
 
 class PortfolioRepository:
@@ -28,21 +41,9 @@ class PortfolioRepository:
         )
 
     def totals(self, client_id: ClientId) -> PortfolioTotals | None:
-        """The market value and monthly contribution, summed in the database."""
-        value = (
-            select(func.coalesce(func.sum(HoldingRow.market_value), 0))
-            .join(AccountRow, HoldingRow.account_pk == AccountRow.id)
-            .where(AccountRow.client_id == PortfolioRow.client_id)
-            .scalar_subquery()
-        )
-        contribution = (
-            select(func.coalesce(func.sum(AccountRow.monthly_contribution), 0))
-            .where(AccountRow.client_id == PortfolioRow.client_id)
-            .scalar_subquery()
-        )
-        row = self._session.execute(
-            select(value, contribution).where(PortfolioRow.client_id == client_id)
-        ).one_or_none()
+        """The market value and monthly contribution, summed in the database (a statement built
+        once, on the tables: it is on every recommendation's path)."""
+        row = self._session.execute(_TOTALS, {"client_id": client_id}).one_or_none()
         if row is None:
             return None
         return PortfolioTotals(Decimal(str(row[0])), Decimal(str(row[1])))

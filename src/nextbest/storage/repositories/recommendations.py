@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from nextbest.decision.models import LearningOutcome
@@ -21,6 +21,7 @@ from nextbest.storage.tables import (
     RecommendationFeedbackRow,
     RecommendationOutcomeRow,
     RecommendationRow,
+    table_of,
 )
 
 __all__ = ["DecisionRecord", "NewRecommendation", "RecommendationRepository", "StatusChange"]
@@ -76,7 +77,15 @@ def _recommendation(row: Any) -> Recommendation:
     )
 
 
-_COLUMNS = [c for c in RecommendationRow.__table__.c if c.name != "context"]
+_DECISIONS = table_of(DecisionRow)
+_RECOMMENDATIONS = table_of(RecommendationRow)
+_COLUMNS = [c for c in _RECOMMENDATIONS.c if c.name != "context"]
+_HISTORY = select(*_COLUMNS).where(
+    _RECOMMENDATIONS.c.client_id == bindparam("client_id"),
+    (_RECOMMENDATIONS.c.delivered_at >= bindparam("since"))
+    | _RECOMMENDATIONS.c.status.in_([s.value for s in (*OPEN, Status.PENDING_REVIEW)]),
+)
+"""Built once, on the table (no ORM compilation): it is on every recommendation's path."""
 
 Context = tuple[float, ...]
 
@@ -94,7 +103,7 @@ class RecommendationRepository:
     def add_decision(self, record: DecisionRecord, new: Sequence[NewRecommendation]) -> None:
         """Store a decision and the recommendations it served for the first time."""
         self._session.execute(
-            insert(DecisionRow),
+            insert(_DECISIONS),
             [
                 {
                     "decision_id": record.decision_id,
@@ -110,7 +119,7 @@ class RecommendationRepository:
         )
         if new:
             self._session.execute(
-                insert(RecommendationRow),
+                insert(_RECOMMENDATIONS),
                 [
                     {
                         "recommendation_id": r.recommendation_id,
@@ -156,13 +165,7 @@ class RecommendationRepository:
 
     def history(self, client_id: ClientId, *, since: datetime) -> list[Recommendation]:
         """The client's recommendations delivered since ``since`` or still open."""
-        rows = self._session.execute(
-            select(*_COLUMNS).where(
-                RecommendationRow.client_id == client_id,
-                (RecommendationRow.delivered_at >= since)
-                | RecommendationRow.status.in_([s.value for s in (*OPEN, Status.PENDING_REVIEW)]),
-            )
-        )
+        rows = self._session.execute(_HISTORY, {"client_id": client_id, "since": since})
         return [_recommendation(row) for row in rows]
 
     def get(self, recommendation_id: str) -> Recommendation | None:

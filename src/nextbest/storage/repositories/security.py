@@ -14,12 +14,16 @@ from sqlalchemy.orm import Session
 from nextbest.security.audit import GENESIS, AuditEntry, StoredEntry, entry_hash
 from nextbest.security.keys import ApiKeyRecord
 from nextbest.security.roles import Role
-from nextbest.storage.tables import ApiKeyRow, AuditLogRow
+from nextbest.storage.tables import ApiKeyRow, AuditLogRow, table_of
 
 __all__ = ["ApiKeyRepository", "AuditFilter", "AuditRepository"]
 
 # Any constant works; it only has to differ from the other advisory locks nextbest takes.
 _AUDIT_LOCK = 0x6E62_6175_6469_74  # "nbaudit"
+_AUDIT = table_of(AuditLogRow)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST_HASH = select(_AUDIT.c.entry_hash).order_by(_AUDIT.c.id.desc()).limit(1)
+"""Built once, on the table: every guarded request's entry goes through here."""
 
 
 def _key(row: Any) -> ApiKeyRecord:
@@ -116,12 +120,10 @@ class AuditRepository:
         if not entries:
             return
         if self._session.get_bind().dialect.name == "postgresql":
-            self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK})
+            self._session.execute(_LOCK, {"key": _AUDIT_LOCK})
         else:
             self._session.execute(update(AuditLogRow).where(AuditLogRow.id < 0).values(id=-1))
-        previous = self._session.execute(
-            select(AuditLogRow.entry_hash).order_by(AuditLogRow.id.desc()).limit(1)
-        ).scalar_one_or_none()
+        previous = self._session.execute(_LAST_HASH).scalar_one_or_none()
         previous = previous or GENESIS
         rows = []
         for entry in entries:
@@ -143,7 +145,7 @@ class AuditRepository:
                 }
             )
             previous = digest
-        self._session.execute(insert(AuditLogRow), rows)
+        self._session.execute(insert(_AUDIT), rows)
 
     def walk(self, *, batch: int = 5_000) -> Iterator[StoredEntry]:
         """Every entry in id order, read in batches."""

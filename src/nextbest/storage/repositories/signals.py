@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from nextbest.domain.candidate import Candidate
 from nextbest.domain.ids import ClientId
 from nextbest.storage.candidate_codec import candidate_from_json, candidate_to_json
-from nextbest.storage.tables import ClientRow, PortfolioRow, SecurityRow, SignalCacheRow
+from nextbest.storage.tables import ClientRow, PortfolioRow, SecurityRow, SignalCacheRow, table_of
 from nextbest.storage.upsert import dialect_insert
 
 __all__ = ["CachedSignals", "InputVersions", "SignalCacheRepository"]
@@ -90,18 +90,24 @@ class SignalCacheRepository:
         )
 
 
+_CLIENTS = table_of(ClientRow)
+_PORTFOLIOS = table_of(PortfolioRow)
+_CACHE = table_of(SignalCacheRow)
 _PROBE = (
     select(
-        ClientRow.updated_at.label("client_updated_at"),
-        PortfolioRow.updated_at.label("portfolio_updated_at"),
-        select(func.max(SecurityRow.updated_at)).scalar_subquery().label("securities"),
-        SignalCacheRow.as_of,
-        SignalCacheRow.inputs_key,
-        SignalCacheRow.computed_at,
-        SignalCacheRow.candidates,
+        _CLIENTS.c.updated_at.label("client_updated_at"),
+        _PORTFOLIOS.c.updated_at.label("portfolio_updated_at"),
+        select(func.max(table_of(SecurityRow).c.updated_at)).scalar_subquery().label("securities"),
+        _CACHE.c.as_of,
+        _CACHE.c.inputs_key,
+        _CACHE.c.computed_at,
+        _CACHE.c.candidates,
     )
-    .select_from(ClientRow)
-    .outerjoin(PortfolioRow, PortfolioRow.client_id == ClientRow.client_id)
-    .outerjoin(SignalCacheRow, SignalCacheRow.client_id == ClientRow.client_id)
-    .where(ClientRow.client_id == bindparam("client_id"))
+    .select_from(
+        _CLIENTS.outerjoin(_PORTFOLIOS, _PORTFOLIOS.c.client_id == _CLIENTS.c.client_id).outerjoin(
+            _CACHE, _CACHE.c.client_id == _CLIENTS.c.client_id
+        )
+    )
+    .where(_CLIENTS.c.client_id == bindparam("client_id"))
 )
+"""Built once, on the tables (no ORM compilation)."""
