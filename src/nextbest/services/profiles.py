@@ -45,6 +45,7 @@ __all__ = [
     "rebuild_profiles",
     "refit_segments",
     "segment_model",
+    "segment_model_at",
 ]
 
 _log = logging.getLogger(__name__)
@@ -217,7 +218,12 @@ _models: dict[int, SegmentModel] = {}
 
 def segment_model(uow: UnitOfWork) -> SegmentModel | None:
     """The newest segment model, decoded once per process and version."""
-    version = uow.profiles.latest_segment_version()
+    return segment_model_at(uow, uow.profiles.latest_segment_version())
+
+
+def segment_model_at(uow: UnitOfWork, version: int | None) -> SegmentModel | None:
+    """The segment model of ``version`` (the newest, read by the caller), decoded once per
+    process and version."""
     if version is None:
         return None
     model = _models.get(version)

@@ -58,7 +58,7 @@ from nextbest.services.experiment_treatments import (
     ExperimentTreatments,
     Treatments,
 )
-from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model
+from nextbest.services.profiles import ProfileConfig, count_events, profile_for, segment_model_at
 from nextbest.services.reviews import lapse
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
@@ -165,16 +165,19 @@ class Recommender:
     ) -> Answer:
         with uow:
             self._sync(uow)
-            client = uow.clients.get(client_id)
-            if client is None:
+            inputs = uow.decision_inputs.read(client_id)
+            if inputs is None:
                 raise NotFound("client", client_id)
-            stored = uow.profiles.get(client_id, decay=self.profiles.decay)
-            profile = profile_for(
-                client, stored, model=segment_model(uow), config=self.profiles, now=now
-            )
-            portfolio = uow.portfolios.totals(client_id)
+            client, stored = inputs.client, inputs.profile
+            if stored is not None and inputs.queued:
+                stored = uow.profiles.fold_pending(stored, decay=self.profiles.decay)
+            model = segment_model_at(uow, inputs.segment_version)
+            profile = profile_for(client, stored, model=model, config=self.profiles, now=now)
+            portfolio = inputs.totals
             found = (
-                signals_in(uow, client_id, engine=self.signals, now=now).candidates
+                signals_in(
+                    uow, client_id, engine=self.signals, now=now, probe=inputs.signals
+                ).candidates
                 if candidates is None
                 else candidates(uow, client_id, now)
             )

@@ -22,7 +22,7 @@ from nextbest.errors import NotFound
 from nextbest.finance.assumptions import CapitalMarketAssumptions
 from nextbest.signals.base import DetectorRegistry, SecurityMaster, SignalContext
 from nextbest.signals.engine import detect_all
-from nextbest.storage.repositories.signals import InputVersions
+from nextbest.storage.repositories.signals import InputVersions, Probe
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -113,11 +113,13 @@ def signals_in(
     engine: SignalEngine,
     now: datetime,
     refresh: bool = False,
+    probe: Probe | None = None,
 ) -> SignalReport:
     """``client_signals`` inside a unit of work the caller opened (and commits: a recomputed
-    result is stored in it)."""
+    result is stored in it). ``probe``: the cache probe, when the caller has read it already."""
     today = now.date()
-    probe = uow.signals.probe(client_id)
+    if probe is None:
+        probe = uow.signals.probe(client_id)
     if probe is None:
         raise NotFound("client", client_id)
     versions, cached = probe

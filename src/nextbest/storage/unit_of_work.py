@@ -20,6 +20,7 @@ from nextbest.storage.repositories import (
     SecurityRepository,
     SignalCacheRepository,
 )
+from nextbest.storage.repositories.decision_inputs import DecisionInputsRepository
 from nextbest.storage.repositories.privacy import PrivacyRepository
 from nextbest.storage.repositories.reviews import ReviewRepository
 from nextbest.storage.repositories.security import ApiKeyRepository, AuditRepository
@@ -45,6 +46,7 @@ class UnitOfWork:
     audit: AuditRepository
     privacy: PrivacyRepository
     reviews: ReviewRepository
+    decision_inputs: DecisionInputsRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -67,6 +69,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.privacy = PrivacyRepository(session)
         self.reviews = ReviewRepository(session)
+        self.decision_inputs = DecisionInputsRepository(session)
         return self
 
     def __exit__(

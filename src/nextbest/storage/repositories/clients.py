@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -13,7 +14,7 @@ from nextbest.domain.ids import ClientId
 from nextbest.storage.profile_codec import profile_from_json, profile_to_json
 from nextbest.storage.tables import ClientRow, ConsentRow, table_of
 
-__all__ = ["ClientRepository"]
+__all__ = ["ClientRepository", "client_from_row"]
 
 _CLIENTS = table_of(ClientRow)
 _CONSENTS = table_of(ConsentRow)
@@ -34,24 +35,8 @@ class ClientRepository:
         rows = self._session.execute(_GET, {"client_id": client_id}).all()
         if not rows:
             return None
-        first = rows[0]
-        return Client(
-            client_id=ClientId(first.client_id),
-            birth_year=first.birth_year,
-            country=first.country,
-            base_currency=first.base_currency,
-            risk_tolerance=RiskTolerance(first.risk_tolerance),
-            income_band=None if first.income_band is None else IncomeBand(first.income_band),
-            net_worth_band=(
-                None if first.net_worth_band is None else NetWorthBand(first.net_worth_band)
-            ),
-            profile=profile_from_json(first.profile),
-            consents={
-                ConsentPurpose(row.purpose): row.granted for row in rows if row.purpose is not None
-            },
-            created_at=first.created_at,
-            updated_at=first.updated_at,
-        )
+        consents = {ConsentPurpose(r.purpose): r.granted for r in rows if r.purpose is not None}
+        return client_from_row(rows[0], consents)
 
     def existing(self, client_ids: Iterable[str]) -> set[ClientId]:
         """Which of ``client_ids`` are stored: one query for a whole batch."""
@@ -111,3 +96,20 @@ def _replace_consents(row: ClientRow, client: Client) -> None:
             existing.recorded_at = client.updated_at
     for stale in current.values():
         row.consents.remove(stale)
+
+
+def client_from_row(row: Any, consents: dict[ConsentPurpose, bool]) -> Client:
+    """A client from a row holding the ``clients`` columns under their own names."""
+    return Client(
+        client_id=ClientId(row.client_id),
+        birth_year=row.birth_year,
+        country=row.country,
+        base_currency=row.base_currency,
+        risk_tolerance=RiskTolerance(row.risk_tolerance),
+        income_band=None if row.income_band is None else IncomeBand(row.income_band),
+        net_worth_band=None if row.net_worth_band is None else NetWorthBand(row.net_worth_band),
+        profile=profile_from_json(row.profile),
+        consents=consents,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -30,7 +30,7 @@ from nextbest.storage.tables import (
 )
 from nextbest.storage.upsert import dialect_insert
 
-__all__ = ["Guard", "ProfileRepository", "StoredProfile"]
+__all__ = ["Guard", "ProfileRepository", "StoredProfile", "stored_profile"]
 
 
 @dataclass(slots=True)
@@ -77,7 +77,8 @@ def preferences_from_json(raw: str | None) -> ExplicitPreferences:
     )
 
 
-def _stored(row: Any) -> StoredProfile:
+def stored_profile(row: Any) -> StoredProfile:
+    """A profile from a row with ``client_id``, ``state``, ``preferences``, ``keeps_receipts``."""
     return StoredProfile(
         client_id=ClientId(row.client_id),
         state=None if row.state is None else ProfileState.from_json(row.state),
@@ -322,10 +323,17 @@ class ProfileRepository:
             query = query.with_for_update()
         elif for_fold:
             query = query.with_for_update(key_share=True)
-        found = {ClientId(row.client_id): _stored(row) for row in self._session.execute(query)}
+        found = {
+            ClientId(row.client_id): stored_profile(row) for row in self._session.execute(query)
+        }
         if queued:
             self._fold_queue(_QT.c.client_id.in_(ids), found, decay)
         return found
+
+    def fold_pending(self, profile: StoredProfile, *, decay: Decay) -> StoredProfile:
+        """``profile`` (read without its queue) with its queued events added."""
+        self._fold_queue(_QT.c.client_id == profile.client_id, {profile.client_id: profile}, decay)
+        return profile
 
     def get(self, client_id: ClientId, *, decay: Decay) -> StoredProfile | None:
         return self.load([client_id], decay=decay).get(client_id)
