@@ -109,11 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         burst=settings.security.rate_limit_burst,
     )
     install_error_handlers(app)
+    # Matched in this order, one router after another: the busiest paths first.
     for router in (
+        recommendations.router,
+        events.router,
         clients.router,
         signals.router,
         profiles.router,
-        recommendations.router,
         explanations.router,
         experiments.router,
         messages.router,
@@ -121,7 +123,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy.router,
         actions.router,
         securities.router,
-        events.router,
         health.router,
     ):
         app.include_router(router)

@@ -102,6 +102,7 @@ _MAINTENANCE_LOCK = 0x6E78_7072_6F66  # "nxprof": held by the one folder, a rebu
 _PT = table_of(PersonalizationProfileRow)
 _QT = table_of(ProfileQueueRow)
 _ET = table_of(EventRow)
+_CT = table_of(ConsentRow)
 """The tables themselves, for the reads on every recommendation's path: statements on tables
 skip the ORM's compilation, which costs more than the query (measured: ~4x the CPU)."""
 _EVENT_COLUMNS = [column for column in _ET.columns if column.name != "id"]
@@ -167,9 +168,9 @@ class ProfileRepository:
         if not ids:
             return {}
         query = (
-            select(_P.client_id, _P.privacy_mode, _P.keeps_receipts)
-            .where(_P.client_id.in_(ids))
-            .order_by(_P.client_id)
+            select(_PT.c.client_id, _PT.c.privacy_mode, _PT.c.keeps_receipts)
+            .where(_PT.c.client_id.in_(ids))
+            .order_by(_PT.c.client_id)
             .with_for_update(key_share=True, read=True)
         )
         if not self._postgresql:
@@ -185,7 +186,8 @@ class ProfileRepository:
         return found
 
     def _existing(self, ids: Sequence[str]) -> list[str]:
-        query = select(ClientRow.client_id).where(ClientRow.client_id.in_(ids))
+        clients = table_of(ClientRow)
+        query = select(clients.c.client_id).where(clients.c.client_id.in_(ids))
         return list(self._session.scalars(query))
 
     def _guards(self, query: Any) -> dict[ClientId, Guard]:
@@ -194,10 +196,10 @@ class ProfileRepository:
             return {}
         tracked = set(
             self._session.scalars(
-                select(ConsentRow.client_id).where(
-                    ConsentRow.client_id.in_([row.client_id for row in rows]),
-                    ConsentRow.purpose == ConsentPurpose.TRACKING.value,
-                    ConsentRow.granted.is_(True),
+                select(_CT.c.client_id).where(
+                    _CT.c.client_id.in_([row.client_id for row in rows]),
+                    _CT.c.purpose == ConsentPurpose.TRACKING.value,
+                    _CT.c.granted.is_(True),
                 )
             )
         )
@@ -224,7 +226,7 @@ class ProfileRepository:
             for cid, state in (states or {}).items()
         ]
         if rows:
-            self._session.execute(insert(_Q), rows)
+            self._session.execute(insert(_QT), rows)
 
     def claim(self, limit: int) -> list[tuple[int, ClientId]]:
         """The oldest committed queue entries (hold :meth:`try_fold_lock` first)."""

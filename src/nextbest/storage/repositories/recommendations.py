@@ -86,6 +86,19 @@ _HISTORY = select(*_COLUMNS).where(
     | _RECOMMENDATIONS.c.status.in_([s.value for s in (*OPEN, Status.PENDING_REVIEW)]),
 )
 """Built once, on the table (no ORM compilation): it is on every recommendation's path."""
+_RESOLVING = (
+    select(*_COLUMNS, _RECOMMENDATIONS.c.context)
+    .where(_RECOMMENDATIONS.c.recommendation_id == bindparam("id"))
+    .with_for_update()
+)
+_MOVE = (
+    update(_RECOMMENDATIONS)
+    .where(_RECOMMENDATIONS.c.recommendation_id == bindparam("id"))
+    .values(status=bindparam("status"), status_at=bindparam("at"))
+)
+_OUTCOMES = table_of(RecommendationOutcomeRow)
+_ADD_OUTCOME = insert(_OUTCOMES).returning(_OUTCOMES.c.id)
+"""The outcome path's statements, built once on the tables likewise."""
 
 Context = tuple[float, ...]
 
@@ -176,11 +189,7 @@ class RecommendationRepository:
     def resolving(self, recommendation_id: str) -> tuple[Recommendation, Context] | None:
         """The recommendation, locked for a status change, with the feature vector it was
         scored with (what the models learn the outcome against), in one round trip."""
-        row = self._session.execute(
-            select(*_COLUMNS, RecommendationRow.context)
-            .where(RecommendationRow.recommendation_id == recommendation_id)
-            .with_for_update()
-        ).one_or_none()
+        row = self._session.execute(_RESOLVING, {"id": recommendation_id}).one_or_none()
         return None if row is None else (_recommendation(row), _context(row.context))
 
     def move(
@@ -193,20 +202,18 @@ class RecommendationRepository:
     ) -> int:
         """Set the status and append it to the history; returns the outcome's id."""
         self._session.execute(
-            update(RecommendationRow)
-            .where(RecommendationRow.recommendation_id == recommendation.recommendation_id)
-            .values(status=status.value, status_at=occurred_at)
+            _MOVE,
+            {"id": recommendation.recommendation_id, "status": status.value, "at": occurred_at},
         )
         outcome_id: int = self._session.execute(
-            insert(RecommendationOutcomeRow)
-            .values(
-                recommendation_id=recommendation.recommendation_id,
-                client_id=recommendation.client_id,
-                status=status.value,
-                occurred_at=occurred_at,
-                recorded_at=now,
-            )
-            .returning(RecommendationOutcomeRow.id)
+            _ADD_OUTCOME,
+            {
+                "recommendation_id": recommendation.recommendation_id,
+                "client_id": recommendation.client_id,
+                "status": status.value,
+                "occurred_at": occurred_at,
+                "recorded_at": now,
+            },
         ).scalar_one()
         return outcome_id
 
