@@ -172,7 +172,7 @@ class NlpModels:
         head = None
         if self.branch.head_weight > 0:
             head = self.sentiment.model.probabilities([text], embedding, ngrams)[0]
-        return intent, self.branch.predict(states, head)
+        return intent, self.branch.predict(states, head, features=ngrams[0])
 
 
 def _money(amount: str | None, currency: str | None) -> str | None:

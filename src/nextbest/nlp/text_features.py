@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,9 +73,13 @@ class TfidfVocabulary:
     word_weight: float = 0.5
     char_weight: float = 0.5
     index: dict[str, int] = field(init=False, repr=False, compare=False)
+    is_word: NDArray[np.bool_] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {feature: i for i, feature in enumerate(self.features)})
+        object.__setattr__(
+            self, "is_word", np.array([f.startswith("w:") for f in self.features], dtype=np.bool_)
+        )
 
     @classmethod
     def fit(
@@ -114,18 +118,17 @@ class TfidfVocabulary:
         """``transform`` for n-gram features already extracted with ``features_of``, as a list
         or counted once for several vocabularies (a ``Counter``)."""
         index = self.index
-        counts: Mapping[str, int]
-        if isinstance(features, Counter):
-            counts = {feature: n for feature, n in features.items() if feature in index}
-        else:
-            counts = Counter(feature for feature in features if feature in index)
-        if not counts:
+        counted = features if isinstance(features, Counter) else Counter(features)
+        # One pass over the message's n-grams, the rest in numpy: this runs for every message
+        # and every head, so it is on the latency path.
+        found = [(index[feature], n) for feature, n in counted.items() if feature in index]
+        if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        names = list(counts)
-        columns = np.array([index[name] for name in names], dtype=np.int64)
-        values = np.array([1.0 + math.log(counts[name]) for name in names], dtype=np.float32)
+        columns = np.fromiter((column for column, _ in found), dtype=np.int64, count=len(found))
+        counts = np.fromiter((n for _, n in found), dtype=np.float64, count=len(found))
+        values = (1.0 + np.log(counts)).astype(np.float32)
         values *= self.idf[columns]
-        is_word = np.array([name.startswith("w:") for name in names])
+        is_word = self.is_word[columns]
         for mask, weight in ((is_word, self.word_weight), (~is_word, self.char_weight)):
             norm = float(np.linalg.norm(values[mask]))
             if norm > 0:
