@@ -72,6 +72,16 @@ def test_simulate_prints_the_weeks_and_saves_the_curve(tmp_path: Path) -> None:
     assert "choose from" in wrong.output
 
 
+def test_simulate_runs_the_world_it_is_asked_for() -> None:
+    args = ["simulate", "--clients", "15", "--weeks", "1", "--workers", "1", "--policy", "random"]
+    result = runner.invoke(app, [*args, "--world", "hand-set"])
+    assert result.exit_code == 0, result.output
+    assert "hand-set world" in result.output
+    wrong = runner.invoke(app, [*args, "--world", "utopia"])
+    assert wrong.exit_code == 2
+    assert "calibrated" in wrong.output
+
+
 def test_render_previews_an_action() -> None:
     result = runner.invoke(
         app,

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nextbest.cli.main import app
+from nextbest.cli.main import console as main_console
 from nextbest.services.clients import put_client
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.unit_of_work import UnitOfWork
@@ -90,12 +91,15 @@ def test_simulate_refuses_an_experiment_it_does_not_know() -> None:
     assert "the simulator runs BENEFIT_EMPHASIS" in result.output
 
 
-def test_simulate_runs_benefit_emphasis_on_a_small_book(tmp_path: Path) -> None:
+def test_simulate_runs_benefit_emphasis_on_a_small_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plot = tmp_path / "lift.png"
     small = ["--clients", "40", "--days", "3", "--plot", str(plot)]
-    result = runner.invoke(
-        app, ["simulate", "--experiment", "BENEFIT_EMPHASIS", *small], env={"COLUMNS": "160"}
-    )
+    # The console read its width when it was imported (80 without a terminal, as under xdist):
+    # wide enough here that the variant names are not cut short.
+    monkeypatch.setattr(main_console, "width", 160)
+    result = runner.invoke(app, ["simulate", "--experiment", "BENEFIT_EMPHASIS", *small])
     assert result.exit_code == 0, result.output
     assert all(v in result.output for v in ("CONTROL", "MONETARY_FOCUS", "PERCENTAGE_FOCUS"))
     assert "verdict: KEEP_TESTING" in result.output  # 40 clients are far from the horizon

@@ -273,6 +273,9 @@ def simulate(
         float,
         typer.Option(min=0, max=5, help="Hidden: how much likelier money framing makes accepting"),
     ] = 0.4,
+    world: Annotated[
+        str, typer.Option(help="Hidden tastes: calibrated (from real offer data) or hand-set")
+    ] = "calibrated",
 ) -> None:
     """Run the decision loop against simulated clients whose tastes it cannot see, and print
     the weekly acceptance of the engine beside the standard, baseline, random and oracle
@@ -282,6 +285,7 @@ def simulate(
     from nextbest.cli.simulate import run_experiment_simulation, run_simulation
     from nextbest.decision.engine import Policy
     from nextbest.sim.simulator import POLICIES
+    from nextbest.sim.world import WORLDS
 
     if experiment is not None:
         try:
@@ -304,6 +308,9 @@ def simulate(
     except ValueError as error:
         console.print(f"{error}; choose from {', '.join(p.value for p in POLICIES)}")
         raise typer.Exit(2) from error
+    if world not in WORLDS:
+        console.print(f"unknown world {world!r}; choose from {', '.join(WORLDS)}")
+        raise typer.Exit(2)
     run_simulation(
         clients=clients,
         weeks=weeks,
@@ -312,6 +319,7 @@ def simulate(
         policies=chosen,
         plot=plot,
         console=console,
+        world=WORLDS[world],
     )
 
 

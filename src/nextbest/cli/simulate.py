@@ -17,8 +17,9 @@ from nextbest.experiments.sufficient import Proportion
 from nextbest.services.experiments import results_png
 from nextbest.sim.experiment_run import EXPERIMENT, ExperimentRun, run_benefit_emphasis
 from nextbest.sim.simulator import SimulationResult, simulate
+from nextbest.sim.world import CALIBRATED, World
 
-__all__ = ["plot_curves", "run_experiment_simulation", "run_simulation", "summary"]
+__all__ = ["diagnostics", "plot_curves", "run_experiment_simulation", "run_simulation", "summary"]
 
 LATE = (9, 12)
 """The weeks the figures compare (the issue's weeks 9-12), clipped to the weeks simulated."""
@@ -36,6 +37,25 @@ def summary(results: Sequence[SimulationResult]) -> dict[str, float]:
         if engine is not None and late.get(other.value):
             figures[f"engine/{other.value}"] = engine / late[other.value]
     return figures
+
+
+def diagnostics(results: Sequence[SimulationResult]) -> Table:
+    """The world seen from the simulator's side, week by week: the mean true chance of what
+    each policy served (the oracle's is the best still on offer, so its fall is the book's
+    suggestions being used up, not a policy unlearning) and the share of visits answered with
+    nothing."""
+    table = Table(title="hidden diagnostics: mean true chance served | share of empty answers")
+    table.add_column("week")
+    for result in results:
+        table.add_column(result.policy.value, justify="right")
+    for week in range(len(results[0].weeks)):
+        cells = []
+        for result in results:
+            tally = result.weeks[week]
+            empty = 0.0 if tally.visits == 0 else tally.empty / tally.visits
+            cells.append(f"{tally.mean_chance:.3f} | {empty:.2f}")
+        table.add_row(str(week + 1), *cells)
+    return table
 
 
 def plot_curves(results: Sequence[SimulationResult]) -> bytes:
@@ -67,17 +87,25 @@ def run_simulation(
     policies: Sequence[Policy],
     plot: Path | None,
     console: Console,
+    world: World = CALIBRATED,
 ) -> list[SimulationResult]:
     started = time.perf_counter()
-    console.print(f"simulating {clients:,} clients over {weeks} weeks ({workers} worker(s))")
+    console.print(
+        f"simulating {clients:,} clients over {weeks} weeks ({workers} worker(s)) in the "
+        f"{world.name} world (base logit {world.base_logit:+.2f}, shared tastes x"
+        f"{world.shared_scale:.2f}, own taste spread {world.individual:.2f})"
+    )
     results = simulate(
         clients=clients,
         weeks=weeks,
         seed=seed,
         policies=policies,
         workers=workers,
+        world=world,
         on_done=lambda r: console.print(
-            f"  {r.policy.value}: done at {time.perf_counter() - started:.0f} s"
+            f"  {r.policy.value}: done at {time.perf_counter() - started:.0f} s; weekly "
+            f"{' '.join(f'{w.rate:.3f}' for w in r.weeks)}; "
+            f"served {sum(w.served for w in r.weeks):,}"
         ),
     )
     table = Table(title="acceptance rate by week (accepted / served)")
@@ -88,6 +116,7 @@ def run_simulation(
         table.add_row(str(week + 1), *(f"{r.weeks[week].rate:.3f}" for r in results))
     table.add_row("served", *(f"{sum(w.served for w in r.weeks):,}" for r in results))
     console.print(table)
+    console.print(diagnostics(results))
     for name, value in summary(results).items():
         console.print(f"{name}: {value:.3f}")
     if plot is not None:

@@ -27,12 +27,31 @@ from nextbest.domain.enums import (
     RiskTolerance,
 )
 
-__all__ = ["COUNTRIES", "FEATURES", "MAX_SEGMENTS", "action_vector", "client_features", "named"]
+__all__ = [
+    "AGE_BANDS",
+    "COUNTRIES",
+    "FEATURES",
+    "MAX_SEGMENTS",
+    "action_vector",
+    "age_band",
+    "client_features",
+    "named",
+]
 
 MAX_SEGMENTS = 8
 """Segments with their own indicator; higher segment numbers share the last one."""
 COUNTRIES = ("GB", "ZA", "US")
 """The markets nextbest knows (tax wrappers, locales); a client elsewhere has none set."""
+
+AGE_BANDS = ("under-30", "30s", "40s", "50s", "60s", "70-plus")
+"""Decade bands of age, each with its own indicator: tastes follow the stage of life, which a
+single linear age term cannot bend to (the middle-aged may want what neither the young nor the
+old do)."""
+READING_EVIDENCE = 2.0
+"""Decayed reads at which the share of reading about a category counts half: one article says
+little, a habit says a lot."""
+HISTORY_SCALE = math.log(21)
+"""Accepts or dismissals in a category scaled so that 20 is 1."""
 
 _RISK = {
     RiskTolerance.VERY_LOW: 0.0,
@@ -50,6 +69,8 @@ FEATURES: tuple[str, ...] = (
     *(f"channel.{channel.value}" for channel in Channel),
     *(f"segment.{n}" for n in range(MAX_SEGMENTS)),
     *(f"country.{country}" for country in COUNTRIES),
+    *(f"age.{band}" for band in AGE_BANDS),
+    *(f"risk.{risk.value}" for risk in RiskTolerance),
     "literacy",
     "risk_tolerance",
     "age",
@@ -83,6 +104,8 @@ def client_features(
         "personal_weight": profile.personal_weight,
         "sessions_per_week": min(profile.sessions_per_week, 14.0) / 14,
     }
+    features[f"age.{age_band(client.age_in(year))}"] = 1.0
+    features[f"risk.{client.risk_tolerance.value}"] = 1.0
     if client.country in COUNTRIES:
         features[f"country.{client.country}"] = 1.0
     if profile.segment is not None:
@@ -97,8 +120,13 @@ def action_vector(
     profile: ProfileReport,
 ) -> NDArray[np.float64]:
     """The feature vector for one action: the shared features, the action's kind, and the
-    client's own history with the action's category, trusted by the personal weight (seed 002:
-    full after 30 days) and otherwise the segment's prior."""
+    client's own history with the action's category.
+
+    The category's learned acceptance is blended with the segment's prior by the personal
+    weight (seed 002: full after 30 days). The counts of accepts and dismissals, and the share
+    of reading about the category, enter as they are, scaled by how much evidence they hold
+    rather than by the client's age in the book: a client who dismissed three tax suggestions
+    in its first week has said something, and the model learns how much to trust it."""
     vector = np.zeros(len(FEATURES))
     for name, value in shared.items():
         vector[_INDEX[name]] = value
@@ -108,15 +136,9 @@ def action_vector(
     if preference is not None:
         weight = profile.personal_weight
         vector[_INDEX["category.mean"]] = weight * preference.mean + (1 - weight) * prior
-        vector[_INDEX["category.accepted"]] = (
-            weight * math.log1p(preference.accepted) / math.log(21)
-        )
-        vector[_INDEX["category.dismissed"]] = (
-            weight * math.log1p(preference.dismissed) / math.log(21)
-        )
-    vector[_INDEX["category.interest"]] = profile.personal_weight * _interest(
-        profile, action.category.value
-    )
+        vector[_INDEX["category.accepted"]] = math.log1p(preference.accepted) / HISTORY_SCALE
+        vector[_INDEX["category.dismissed"]] = math.log1p(preference.dismissed) / HISTORY_SCALE
+    vector[_INDEX["category.interest"]] = _interest(profile, action.category.value)
     vector[_INDEX["content"]] = float(action.content)
     vector[_INDEX["regulated"]] = float(action.regulated)
     if candidate is not None:
@@ -125,13 +147,24 @@ def action_vector(
     return vector
 
 
+def age_band(age: int) -> str:
+    """The client's decade band (``AGE_BANDS``)."""
+    if age < 30:
+        return AGE_BANDS[0]
+    if age >= 70:
+        return AGE_BANDS[-1]
+    return AGE_BANDS[age // 10 - 2]
+
+
 def _interest(profile: ProfileReport, category: str) -> float:
-    """The share of the client's recent reading that is about ``category``."""
+    """The share of the client's recent reading that is about ``category``, shrunk towards 0
+    while the client has read little (``READING_EVIDENCE``)."""
     topics = CATEGORY_TOPICS.get(category)
     total = sum(profile.topics.values())
     if not topics or total <= 0:
         return 0.0
-    return sum(weight for topic, weight in profile.topics.items() if topic in topics) / total
+    share = sum(weight for topic, weight in profile.topics.items() if topic in topics) / total
+    return share * total / (total + READING_EVIDENCE)
 
 
 def named(vector: NDArray[np.float64]) -> dict[str, float]:

@@ -7,7 +7,9 @@ how often it bothers to dismiss. On each visit its login, page view and any arti
 topics it cares about) are ingested, and it asks for recommendations through the same
 ``Recommender`` the API uses, looks at them top down, and reports VIEWED, ACCEPTED or DISMISSED
 through the same service functions. The engine only ever sees those events and outcomes; the
-hidden numbers stay here (the oracle policy alone reads them, to show the ceiling).
+hidden numbers stay here (the oracle policy alone reads them, to show the ceiling). How widely
+the tastes spread is the world's (``sim.world``): calibrated on real offer-acceptance data by
+default, or the hand-set world of the first figures.
 
 Every policy runs on its own copy of the same book, with the same clients, the same visits and
 reading (one random stream) and its own stream for the answers, so the weekly acceptance rates
@@ -32,7 +34,7 @@ from nextbest.decision.catalog import Action, Catalog, load_catalog
 from nextbest.decision.engine import Policy
 from nextbest.domain.candidate import Candidate, Category
 from nextbest.domain.client import Client
-from nextbest.domain.enums import Channel, EventType, RiskTolerance
+from nextbest.domain.enums import Channel, EventType
 from nextbest.domain.event import Event
 from nextbest.domain.ids import ClientId, EventId
 from nextbest.domain.recommendation import Status
@@ -45,6 +47,7 @@ from nextbest.settings import BehaviourSettings, DecisionSettings
 from nextbest.signals.base import SecurityMaster, SignalContext
 from nextbest.signals.engine import detect_all
 from nextbest.sim.demo_book import DemoBook, build_demo_book
+from nextbest.sim.world import CALIBRATED, HAND_SET, World, hidden_affinity
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.migrate import upgrade
 from nextbest.storage.unit_of_work import UnitOfWork
@@ -58,27 +61,6 @@ LOOK = (0.95, 0.7, 0.5, 0.35, 0.25)
 """Chance the client looks at the suggestion at each rank."""
 READS = 0.6
 """Chance a visit includes reading an article."""
-BASE_LOGIT = -2.4
-"""Acceptance of a neutral suggestion, about 8%."""
-INDIVIDUAL = 1.0
-"""Spread (logit) of a client's own taste per category, beyond what it shares with clients of
-its age band, country and risk tolerance."""
-
-# Shared tastes: what clients of an age band or risk tolerance tend to act on (hidden).
-_BY_AGE: Mapping[str, Mapping[Category, float]] = {
-    "young": {Category.CASH: 1.2, Category.SAVINGS: 1.2, Category.CONTENT: 0.6, Category.TAX: -0.8},
-    "middle": {Category.GOAL: 1.0, Category.TAX: 0.9, Category.REBALANCING: 0.3},
-    "older": {Category.RISK: 1.2, Category.RETIREMENT: 1.0, Category.CONTENT: -0.8},
-}
-_BY_COUNTRY: Mapping[str, Mapping[Category, float]] = {
-    "GB": {Category.TAX: 0.6, Category.ESG: 0.5},
-    "ZA": {Category.CASH: 0.7, Category.SAVINGS: 0.5, Category.ESG: -0.5},
-    "US": {Category.RETIREMENT: 0.6, Category.REBALANCING: 0.5, Category.GOAL: -0.3},
-}
-_BY_RISK: Mapping[str, Mapping[Category, float]] = {
-    "cautious": {Category.RISK: 0.6, Category.CASH: 0.5, Category.REBALANCING: -0.4},
-    "bold": {Category.REBALANCING: 0.7, Category.ESG: 0.4, Category.CASH: -0.6},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,31 +74,22 @@ class SimulatedClient:
     """Hidden: logit lost per suggestion delivered in the last 7 days."""
     dismisses: float
     """Hidden: chance a looked-at suggestion that is not accepted is dismissed explicitly."""
+    base_logit: float = HAND_SET.base_logit
+    """Hidden: the world's acceptance of a neutral suggestion (logit)."""
 
     def acceptance(self, action: Action, candidate: Candidate | None, recent: int) -> float:
         """The true chance this client accepts ``action`` now (the oracle's knowledge)."""
-        logit = BASE_LOGIT + self.affinity.get(action.category, 0.0) - self.fatigue * recent
+        logit = self.base_logit + self.affinity.get(action.category, 0.0) - self.fatigue * recent
         if candidate is not None:
             logit += 0.4 * candidate.urgency / 100
         return 1.0 / (1.0 + math.exp(-logit))
 
 
-def _age_band(age: int) -> str:
-    return "young" if age < 35 else "middle" if age < 55 else "older"
-
-
-def _risk_band(risk: RiskTolerance) -> str | None:
-    if risk in (RiskTolerance.VERY_LOW, RiskTolerance.LOW):
-        return "cautious"
-    if risk in (RiskTolerance.HIGH, RiskTolerance.VERY_HIGH):
-        return "bold"
-    return None
-
-
 def build_population(
-    clients: int, *, seed: int = 11, as_of: datetime = START
+    clients: int, *, seed: int = 11, as_of: datetime = START, world: World = CALIBRATED
 ) -> tuple[DemoBook, list[SimulatedClient]]:
-    """Demo clients with their findings (computed once) and hidden response models."""
+    """Demo clients with their findings (computed once) and hidden response models drawn in
+    ``world``."""
     book = build_demo_book(clients=clients, seed=seed, days=1, as_of=as_of)
     engine = build_signal_engine(assumptions_file=None, paths=2_000, seed=seed)
     master = SecurityMaster(book.securities)
@@ -133,15 +106,7 @@ def build_population(
             seed=seed,
         )
         found = detect_all(context, engine.registry).candidates
-        age = client.age_in(as_of.year)
-        affinity = {category: rng.gauss(0.0, INDIVIDUAL) for category in Category}
-        for shared in (
-            _BY_AGE[_age_band(age)],
-            _BY_COUNTRY.get(client.country, {}),
-            _BY_RISK.get(_risk_band(client.risk_tolerance) or "", {}),
-        ):
-            for category, lift in shared.items():
-                affinity[category] += lift
+        affinity = hidden_affinity(client, rng, world, year=as_of.year)
         population.append(
             SimulatedClient(
                 client=client,
@@ -150,6 +115,7 @@ def build_population(
                 visits_per_week=rng.uniform(0.3, 1.7),
                 fatigue=rng.uniform(0.01, 0.06),
                 dismisses=rng.uniform(0.3, 0.8),
+                base_logit=world.base_logit,
             )
         )
     return book, population
@@ -159,10 +125,21 @@ def build_population(
 class WeekTally:
     served: int = 0
     accepted: int = 0
+    chance: float = 0.0
+    """Sum of the served suggestions' true chances of acceptance when served (hidden; a
+    diagnostic of the world, never shown to a policy)."""
+    visits: int = 0
+    empty: int = 0
+    """Visits answered with no suggestion at all."""
 
     @property
     def rate(self) -> float:
         return 0.0 if self.served == 0 else self.accepted / self.served
+
+    @property
+    def mean_chance(self) -> float:
+        """The mean true chance of what was served: the oracle's is the best on offer."""
+        return 0.0 if self.served == 0 else self.chance / self.served
 
 
 @dataclass(slots=True)
@@ -252,15 +229,18 @@ def run_policy(
                     candidates=findings,
                     oracle=oracle,
                 )
+                tally.visits += 1
+                tally.empty += not answer.items
                 for position, item in enumerate(answer.items):
                     tally.served += 1
                     recent.append(now)
+                    p = sim.acceptance(item.action, item.candidate, len(recent))
+                    tally.chance += p
                     if answers.random() >= LOOK[min(position, len(LOOK) - 1)]:
                         continue
                     rid = item.recommendation.recommendation_id
                     at = now + timedelta(seconds=position + 1)
                     recommender.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
-                    p = sim.acceptance(item.action, item.candidate, len(recent))
                     if answers.random() < p:
                         recommender.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
                         tally.accepted += 1
@@ -333,10 +313,11 @@ def simulate(
     seed: int = 11,
     policies: Sequence[Policy] = POLICIES,
     workers: int = 1,
+    world: World = CALIBRATED,
     on_done: Callable[[SimulationResult], None] = lambda _: None,
 ) -> list[SimulationResult]:
     """Every policy on its own copy of one simulated book; results in ``policies`` order."""
-    book, population = build_population(clients, seed=seed)
+    book, population = build_population(clients, seed=seed, world=world)
     with tempfile.TemporaryDirectory(prefix="nextbest-sim-") as folder:
         template = Path(folder) / "template.db"
         _store(book, f"sqlite:///{template}")

@@ -10,6 +10,7 @@ from nextbest.cli.simulate import plot_curves, summary
 from nextbest.decision.engine import Policy
 from nextbest.services.recommendations import Recommender
 from nextbest.sim.simulator import simulate
+from nextbest.sim.world import World
 
 
 def test_each_policy_runs_through_the_recommender_and_only_the_oracle_sees_the_truth(
@@ -44,3 +45,17 @@ def test_the_same_seed_gives_the_same_simulation() -> None:
     assert [(w.served, w.accepted) for w in first[0].weeks] == [
         (w.served, w.accepted) for w in second[0].weeks
     ]
+
+
+def test_the_world_sets_how_likely_clients_are_to_accept() -> None:
+    reluctant = World("reluctant", base_logit=-9.0, shared_scale=0.0, individual=0.0)
+    keen = World("keen", base_logit=3.0, shared_scale=0.0, individual=0.0)
+    low = simulate(clients=20, weeks=2, seed=5, policies=(Policy.RANDOM,), world=reluctant)[0]
+    high = simulate(clients=20, weeks=2, seed=5, policies=(Policy.RANDOM,), world=keen)[0]
+    assert low.rate(1, 2) < 0.05
+    assert high.rate(1, 2) > 0.6
+    served = [w for w in (*low.weeks, *high.weeks) if w.served]
+    assert served
+    assert all(w.visits >= w.empty for w in served)
+    assert max(w.mean_chance for w in low.weeks) < 0.01
+    assert min(w.mean_chance for w in high.weeks if w.served) > 0.9
