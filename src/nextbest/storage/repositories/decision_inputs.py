@@ -20,13 +20,12 @@ from nextbest.domain.enums import ConsentPurpose
 from nextbest.domain.ids import ClientId
 from nextbest.domain.portfolio import PortfolioTotals
 from nextbest.storage.repositories.clients import client_from_row
+from nextbest.storage.repositories.portfolios import totals_columns
 from nextbest.storage.repositories.profiles import StoredProfile, stored_profile
 from nextbest.storage.repositories.signals import PROBE_COLUMNS, PROBE_FROM, Probe, probe_from_row
 from nextbest.storage.tables import (
-    AccountRow,
     ClientRow,
     ConsentRow,
-    HoldingRow,
     PersonalizationProfileRow,
     PortfolioRow,
     ProfileQueueRow,
@@ -39,13 +38,12 @@ __all__ = ["DecisionInputs", "DecisionInputsRepository"]
 _CLIENTS = table_of(ClientRow)
 _CONSENTS = table_of(ConsentRow)
 _PORTFOLIOS = table_of(PortfolioRow)
-_ACCOUNTS = table_of(AccountRow)
-_HOLDINGS = table_of(HoldingRow)
 _PROFILES = table_of(PersonalizationProfileRow)
 _QUEUE = table_of(ProfileQueueRow)
 _SEGMENTS = table_of(SegmentModelRow)
 
 _SEPARATOR = ","
+_MARKET_VALUE, _CONTRIBUTION = totals_columns(_CLIENTS.c.client_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +72,8 @@ _READ = (
         .label("consents"),
         *PROBE_COLUMNS,
         _PORTFOLIOS.c.client_id.label("portfolio_client_id"),
-        select(func.coalesce(func.sum(_HOLDINGS.c.market_value), 0))
-        .select_from(_HOLDINGS.join(_ACCOUNTS, _HOLDINGS.c.account_pk == _ACCOUNTS.c.id))
-        .where(_ACCOUNTS.c.client_id == _CLIENTS.c.client_id)
-        .scalar_subquery()
-        .label("market_value"),
-        select(func.coalesce(func.sum(_ACCOUNTS.c.monthly_contribution), 0))
-        .where(_ACCOUNTS.c.client_id == _CLIENTS.c.client_id)
-        .scalar_subquery()
-        .label("monthly_contribution"),
+        _MARKET_VALUE.label("market_value"),
+        _CONTRIBUTION.label("monthly_contribution"),
         _PROFILES.c.client_id.label("profile_client_id"),
         _PROFILES.c.state.label("profile_state"),
         _PROFILES.c.preferences.label("profile_preferences"),

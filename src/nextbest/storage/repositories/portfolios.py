@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from nextbest.domain.enums import AccountType, AssetClass, TaxWrapper
@@ -13,20 +14,33 @@ from nextbest.domain.ids import AccountId, ClientId, GoalId, SecurityId
 from nextbest.domain.portfolio import Account, Holding, Portfolio, PortfolioTotals
 from nextbest.storage.tables import AccountRow, HoldingRow, PortfolioRow, table_of
 
-__all__ = ["PortfolioRepository"]
+__all__ = ["PortfolioRepository", "totals_columns"]
 
 _PORTFOLIOS = table_of(PortfolioRow)
 _ACCOUNTS = table_of(AccountRow)
 _HOLDINGS = table_of(HoldingRow)
-_TOTALS = select(
-    select(func.coalesce(func.sum(_HOLDINGS.c.market_value), 0))
-    .select_from(_HOLDINGS.join(_ACCOUNTS, _HOLDINGS.c.account_pk == _ACCOUNTS.c.id))
-    .where(_ACCOUNTS.c.client_id == _PORTFOLIOS.c.client_id)
-    .scalar_subquery(),
-    select(func.coalesce(func.sum(_ACCOUNTS.c.monthly_contribution), 0))
-    .where(_ACCOUNTS.c.client_id == _PORTFOLIOS.c.client_id)
-    .scalar_subquery(),
-).where(_PORTFOLIOS.c.client_id == bindparam("client_id"))
+
+
+def totals_columns(client_id: ColumnElement[str]) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+    """The market value and the monthly contribution of the client whose id is ``client_id``
+    (a column of the outer statement), summed in the database."""
+    market_value = (
+        select(func.coalesce(func.sum(_HOLDINGS.c.market_value), 0))
+        .select_from(_HOLDINGS.join(_ACCOUNTS, _HOLDINGS.c.account_pk == _ACCOUNTS.c.id))
+        .where(_ACCOUNTS.c.client_id == client_id)
+        .scalar_subquery()
+    )
+    contribution = (
+        select(func.coalesce(func.sum(_ACCOUNTS.c.monthly_contribution), 0))
+        .where(_ACCOUNTS.c.client_id == client_id)
+        .scalar_subquery()
+    )
+    return market_value, contribution
+
+
+_TOTALS = select(*totals_columns(_PORTFOLIOS.c.client_id)).where(
+    _PORTFOLIOS.c.client_id == bindparam("client_id")
+)
 
 
 class PortfolioRepository:
