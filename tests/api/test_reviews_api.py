@@ -78,6 +78,36 @@ def test_regulated_suggestions_wait_for_an_advisor_and_appear_once_approved(
     assert accepted.status_code == 200
 
 
+def _optional(items: list[dict[str, Any]]) -> list[str]:
+    """The answer's suggestions besides the mandatory sale."""
+    return [i["recommendation_id"] for i in items if not i["mandatory"]]
+
+
+def test_an_approved_suggestion_comes_first_until_the_client_has_seen_it(api: TestClient) -> None:
+    _book(api)
+    _shown(api)
+    optional = [
+        p for p in _queue(api, client_id="c-1") if p["action_id"] != "sell-restricted-holding"
+    ]
+    assert optional, "the book holds a regulated suggestion that is not mandatory"
+    held = optional[-1]["recommendation_id"]
+    for _ in range(5):  # while it waits for review the client never sees it
+        assert held not in _optional(_shown_with(api, limit=1))
+    assert api.post(f"/v1/recommendations/{held}/approve", json={"reason": "ok"}).status_code == 200
+    # approved, it is in every answer, first, whatever the engine would rank first
+    for _ in range(5):
+        assert _optional(_shown_with(api, limit=1)) == [held]
+    seen = api.post(f"/v1/recommendations/{held}/outcome", json={"status": "VIEWED"})
+    assert seen.status_code == 200  # from now on it is ranked like any other open suggestion
+
+
+def _shown_with(api: TestClient, *, limit: int) -> list[dict[str, Any]]:
+    response = api.get("/v1/clients/c-1/recommendations", params={"limit": limit})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["recommendations"]
+    return items
+
+
 def test_a_rejected_suggestion_never_reaches_the_client(api: TestClient) -> None:
     _book(api)
     _shown(api)

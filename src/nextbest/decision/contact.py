@@ -10,6 +10,8 @@ Judged from the client's recent recommendations (the decision log), for one requ
   while the client has not answered it; pull channels (IN_APP, WEB, ADVISOR) answer the client's
   own visit, so they are not capped, and a suggestion still open there is served again under its
   own id rather than as a new one;
+- a finding whose suggestion waits for an advisor's review is not suggested again meanwhile (it
+  would take a place in the answer and never be shown);
 - delivery on a push channel waits for the client's preferred hour when one is known.
 
 Mandatory actions ignore all of this. The category limit per answer is applied in arbitration.
@@ -108,8 +110,9 @@ class ContactState:
             None,
         )
 
-    def blocked(self, action: Action) -> tuple[Removal, str] | None:
-        """Why the contact rules keep ``action`` out of this answer, or None."""
+    def blocked(self, action: Action, key: str | None = None) -> tuple[Removal, str] | None:
+        """Why the contact rules keep ``action`` (for the finding ``key``, when given) out of
+        this answer, or None."""
         if self.accepted_recently(action) is not None:
             return Removal.ACCEPTED, f"accepted within the last {action.expiry_days} days"
         dismissals = [
@@ -130,6 +133,9 @@ class ContactState:
                 Removal.RESTING,
                 f"dismissed within the last {self.policy.rest_days_after_dismissal} days",
             )
+        waiting = self.open_on_channel(action.action_id, key)
+        if waiting is not None and waiting.status is Status.PENDING_REVIEW:
+            return Removal.OPEN, "already suggested, waiting for an advisor's review"
         if self.push and self.open_on_channel(action.action_id, None) is not None:
             return Removal.OPEN, f"already sent on {self.channel.value}, awaiting an answer"
         return None

@@ -45,9 +45,17 @@ from nextbest.domain.candidate import Candidate
 from nextbest.domain.client import Client
 from nextbest.domain.enums import Channel, ConsentPurpose
 from nextbest.domain.portfolio import Portfolio, PortfolioTotals
-from nextbest.domain.recommendation import Recommendation
+from nextbest.domain.recommendation import Recommendation, Status
 
-__all__ = ["Decision", "DecisionEngine", "Oracle", "Policy", "Served", "inclusion_probabilities"]
+__all__ = [
+    "Decision",
+    "DecisionEngine",
+    "Oracle",
+    "Policy",
+    "Served",
+    "approved_unseen",
+    "inclusion_probabilities",
+]
 
 log = structlog.get_logger("nextbest.decision")
 
@@ -121,7 +129,11 @@ class DecisionEngine:
         history: Sequence[Recommendation] = (),
         policy: Policy = Policy.ENGINE,
         oracle: Oracle | None = None,
+        reviewed: bool = False,
     ) -> Decision:
+        """Decide for one request. ``reviewed``: regulated suggestions in this deployment wait
+        for an advisor, so one that is open on the channel was approved; until the client has
+        seen it, it is served first while it stays eligible (``approved_unseen``)."""
         personal = profile.personalization and client.has_consent(ConsentPurpose.PERSONALIZATION)
         if policy is Policy.ENGINE and not personal:
             policy = Policy.STANDARD
@@ -166,8 +178,11 @@ class DecisionEngine:
         if remaining == 0:
             considered = [_capped(c, contact) for c in considered]
         allowed = limit if remaining is None else min(limit, remaining)
-        ranked = arbitrate(considered, limit=allowed, per_category=self.per_category)
-        probabilities = self._probabilities(considered, samplers, ranked, allowed)
+        approved = approved_unseen(considered, contact) if reviewed else frozenset()
+        ranked = arbitrate(
+            considered, limit=allowed, per_category=self.per_category, first=approved
+        )
+        probabilities = self._probabilities(considered, samplers, ranked, allowed, approved)
         ranks = {c.key: c for c in ranked}
         trace = tuple(ranks.get(c.key, c) for c in considered)
         preferred = profile.preferred_hour_utc
@@ -176,7 +191,7 @@ class DecisionEngine:
             Served(
                 considered=c,
                 probability=probabilities.get(c.key, 1.0),
-                source="mandatory" if c.action.mandatory else samplers[c.key].source,
+                source=_source(c, samplers, approved),
                 context=tuple(float(v) for v in vectors.get(c.key, ())),
                 deliver_at=deliver_at(now, channel, hour),
                 expires_at=now + timedelta(days=c.action.expiry_days),
@@ -233,11 +248,20 @@ class DecisionEngine:
         samplers: Mapping[str, Sampler],
         ranked: Sequence[Considered],
         limit: int,
+        approved: frozenset[str] = frozenset(),
     ) -> dict[str, float]:
         """Each served action's inclusion probability under the policy's own draws; the first
-        draw is the one that decided, so a served action's probability is never zero."""
-        scored = [c for c in considered if c.removed is None and c.score and not c.action.mandatory]
-        if not scored:
+        draw is the one that decided, so a served action's probability is never zero. Mandatory
+        and approved suggestions are served whatever the draws (probability 1); the approved
+        ones take their places and their categories' share first."""
+        first = [c for c in ranked if c.key in approved]
+        scored = [
+            c
+            for c in considered
+            if c.removed is None and c.score and not c.action.mandatory and c.key not in approved
+        ]
+        limit -= len(first)
+        if not scored or limit <= 0:
             return {}
         priorities = np.empty((len(scored), self.draws))
         for i, c in enumerate(scored):
@@ -246,21 +270,35 @@ class DecisionEngine:
             priorities[i, 0] = c.score.propensity * factor
             priorities[i, 1:] = samplers[c.key].draw(self.rng, self.draws - 1) * factor
         categories = [c.action.category.value for c in scored]
-        share = inclusion_probabilities(priorities, categories, limit, self.per_category)
+        share = inclusion_probabilities(
+            priorities,
+            categories,
+            limit,
+            self.per_category,
+            reserved=[c.action.category.value for c in first],
+        )
         served = {c.key for c in ranked}
         return {c.key: float(share[i]) for i, c in enumerate(scored) if c.key in served}
 
 
 def inclusion_probabilities(
-    priorities: NDArray[np.float64], categories: Sequence[str], limit: int, per_category: int
+    priorities: NDArray[np.float64],
+    categories: Sequence[str],
+    limit: int,
+    per_category: int,
+    *,
+    reserved: Sequence[str] = (),
 ) -> NDArray[np.float64]:
     """For each row (action), the share of columns (draws) in which it is among the ``limit``
-    highest priorities with at most ``per_category`` of one category."""
+    highest priorities with at most ``per_category`` of one category, counting the categories
+    of suggestions already placed (``reserved``) against that limit."""
     n, draws = priorities.shape
     order = np.argsort(-priorities, axis=0, kind="stable")
-    codes = {name: i for i, name in enumerate(dict.fromkeys(categories))}
+    codes = {name: i for i, name in enumerate(dict.fromkeys([*categories, *reserved]))}
     category = np.array([codes[name] for name in categories])
     taken = np.zeros((len(codes), draws), dtype=np.int64)
+    for name in reserved:
+        taken[codes[name]] += 1
     served = np.zeros((n, draws), dtype=bool)
     count = np.zeros(draws, dtype=np.int64)
     columns = np.arange(draws)
@@ -273,6 +311,30 @@ def inclusion_probabilities(
         count += ok
     result: NDArray[np.float64] = served.mean(axis=1)
     return result
+
+
+def approved_unseen(considered: Sequence[Considered], contact: ContactState) -> frozenset[str]:
+    """The regulated suggestions an advisor approved that the client has not seen yet, among
+    those still eligible now: on a pull channel they come first (the firm decided the client
+    should see them; the engine does not get to rank them away). Once seen (VIEWED) they are
+    ranked like any other open suggestion."""
+    if contact.push:
+        return frozenset()
+    return frozenset(
+        c.key
+        for c in considered
+        if c.removed is None
+        and c.action.regulated
+        and not c.action.mandatory
+        and (open_ := contact.open_on_channel(c.action.action_id, c.key)) is not None
+        and open_.status is Status.DELIVERED
+    )
+
+
+def _source(c: Considered, samplers: Mapping[str, Sampler], approved: frozenset[str]) -> str:
+    if c.action.mandatory:
+        return "mandatory"
+    return "approved" if c.key in approved else samplers[c.key].source
 
 
 def _capped(c: Considered, contact: ContactState) -> Considered:

@@ -159,10 +159,11 @@ def _value(action: Action, candidate: Candidate | None) -> Decimal:
 # -- consider and arbitrate -------------------------------------------------------------------
 
 Propensity = Callable[[Action, Candidate | None, ProfileReport], float]
-Blocked = Callable[[Action], tuple[Removal, str] | None]
+Blocked = Callable[[Action, str], tuple[Removal, str] | None]
+"""The contact policy's verdict on an action for one consideration (its key)."""
 
 
-def _never_blocked(action: Action) -> tuple[Removal, str] | None:
+def _never_blocked(action: Action, key: str) -> tuple[Removal, str] | None:
     return None
 
 
@@ -182,7 +183,7 @@ def consider(
 ) -> list[Considered]:
     """Every action considered for the client on ``channel``: removed ones with their reason,
     the others scored. ``done_recently`` holds action ids accepted within their cool-down;
-    ``blocked`` is the contact policy's verdict on an action."""
+    ``blocked`` is the contact policy's verdict on an action and finding."""
     pairs: list[tuple[Action, Candidate | None]] = []
     for found in candidates:
         answer = catalog.for_signal(found.signal, found.action_type)
@@ -207,7 +208,8 @@ def consider(
             done_recently=action.action_id in done_recently,
             now=now,
         )
-        removal = _removal(action, profile, channel, facts) or blocked(action)
+        key = action.action_id if candidate is None else candidate.key
+        removal = _removal(action, profile, channel, facts) or blocked(action, key)
         if removal is not None:
             considered.append(Considered(action, candidate, removed=removal[0], reason=removal[1]))
             continue
@@ -242,16 +244,22 @@ def _removal(
 
 
 def arbitrate(
-    considered: Iterable[Considered], *, limit: int, per_category: int | None = None
+    considered: Iterable[Considered],
+    *,
+    limit: int,
+    per_category: int | None = None,
+    first: frozenset[str] = frozenset(),
 ) -> list[Considered]:
-    """Rank what was not removed: mandatory first, then priority, ties by value; at most
-    ``limit`` besides the mandatory ones, and at most ``per_category`` of one category among
-    those. Removed considerations keep no rank."""
+    """Rank what was not removed: mandatory first, then the keys in ``first`` (suggestions an
+    advisor approved), then priority, ties by value; at most ``limit`` besides the mandatory
+    ones, and at most ``per_category`` of one category among those. Removed considerations
+    keep no rank."""
     kept = [c for c in considered if c.removed is None and c.score is not None]
     ranked = sorted(
         kept,
         key=lambda c: (
             not c.action.mandatory,
+            c.key not in first,
             -c.score.priority,  # type: ignore[union-attr]
             -c.score.value,  # type: ignore[union-attr]
             c.key,

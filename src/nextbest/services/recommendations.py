@@ -195,6 +195,7 @@ class Recommender:
                     history=history,
                     policy=treatments.policy_for(policy),
                     oracle=oracle,
+                    reviewed=self.hold_regulated,
                 )
                 version = self.engine.models.version
             if decision.fallback:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -140,6 +141,25 @@ def test_inclusion_probabilities_follow_the_draws() -> None:
     share = inclusion_probabilities(rng.random((4, 20_000)), ["A", "B", "C", "D"], 2, 2)
     assert share == pytest.approx([0.5] * 4, abs=0.02)
     assert share.sum() == pytest.approx(2.0)
+    # a place already taken by an approved suggestion of category A counts against A's share
+    assert inclusion_probabilities(fixed, ["A", "B", "C"], 2, 1, reserved=["A"]).tolist() == [
+        0.0,
+        1.0,
+        1.0,
+    ]
+
+
+def test_a_finding_waiting_for_review_is_not_suggested_again_but_others_are() -> None:
+    pending = replace(_rec(Status.PENDING_REVIEW, 1), candidate_key="finding-a")
+    state = ContactPolicy().state(
+        [pending], channel=Channel.IN_APP, frequency=NotificationFrequency.DAILY, now=NOW
+    )
+    assert ARTICLE is not None
+    verdict = state.blocked(ARTICLE, "finding-a")
+    assert verdict is not None
+    assert verdict[0] == "OPEN"
+    assert "review" in verdict[1]
+    assert state.blocked(ARTICLE, "finding-b") is None
 
 
 def test_the_history_read_reaches_back_as_far_as_the_longest_rule() -> None:
