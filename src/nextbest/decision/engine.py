@@ -55,6 +55,7 @@ __all__ = [
     "Served",
     "approved_unseen",
     "inclusion_probabilities",
+    "to_review",
 ]
 
 log = structlog.get_logger("nextbest.decision")
@@ -132,8 +133,9 @@ class DecisionEngine:
         reviewed: bool = False,
     ) -> Decision:
         """Decide for one request. ``reviewed``: regulated suggestions in this deployment wait
-        for an advisor, so one that is open on the channel was approved; until the client has
-        seen it, it is served first while it stays eligible (``approved_unseen``)."""
+        for an advisor. A new one goes to the review queue without taking a place in the
+        client's answer (``to_review``); one open on the channel was approved, and until the
+        client has seen it, it is served first while it stays eligible (``approved_unseen``)."""
         personal = profile.personalization and client.has_consent(ConsentPurpose.PERSONALIZATION)
         if policy is Policy.ENGINE and not personal:
             policy = Policy.STANDARD
@@ -179,10 +181,17 @@ class DecisionEngine:
             considered = [_capped(c, contact) for c in considered]
         allowed = limit if remaining is None else min(limit, remaining)
         approved = approved_unseen(considered, contact) if reviewed else frozenset()
+        held = to_review(considered, contact, approved) if reviewed else frozenset()
         ranked = arbitrate(
-            considered, limit=allowed, per_category=self.per_category, first=approved
+            considered,
+            limit=allowed,
+            per_category=self.per_category,
+            first=approved,
+            held=held,
         )
-        probabilities = self._probabilities(considered, samplers, ranked, allowed, approved)
+        probabilities = self._probabilities(
+            considered, samplers, ranked, allowed, approved=approved, held=held
+        )
         ranks = {c.key: c for c in ranked}
         trace = tuple(ranks.get(c.key, c) for c in considered)
         preferred = profile.preferred_hour_utc
@@ -248,12 +257,15 @@ class DecisionEngine:
         samplers: Mapping[str, Sampler],
         ranked: Sequence[Considered],
         limit: int,
+        *,
         approved: frozenset[str] = frozenset(),
+        held: frozenset[str] = frozenset(),
     ) -> dict[str, float]:
         """Each served action's inclusion probability under the policy's own draws; the first
         draw is the one that decided, so a served action's probability is never zero. Mandatory
         and approved suggestions are served whatever the draws (probability 1); the approved
-        ones take their places and their categories' share first."""
+        ones take their places and their categories' share first. ``held`` ones are chosen
+        for review when they rank above the answer's last place, taking none."""
         first = [c for c in ranked if c.key in approved]
         scored = [
             c
@@ -276,6 +288,7 @@ class DecisionEngine:
             limit,
             self.per_category,
             reserved=[c.action.category.value for c in first],
+            held=[c.key in held for c in scored],
         )
         served = {c.key for c in ranked}
         return {c.key: float(share[i]) for i, c in enumerate(scored) if c.key in served}
@@ -288,10 +301,12 @@ def inclusion_probabilities(
     per_category: int,
     *,
     reserved: Sequence[str] = (),
+    held: Sequence[bool] = (),
 ) -> NDArray[np.float64]:
-    """For each row (action), the share of columns (draws) in which it is among the ``limit``
-    highest priorities with at most ``per_category`` of one category, counting the categories
-    of suggestions already placed (``reserved``) against that limit."""
+    """For each row (action), the share of columns (draws) in which ``arbitrate`` chooses it:
+    among the ``limit`` highest priorities with at most ``per_category`` of one category,
+    counting the categories of suggestions already placed (``reserved``) against that limit;
+    a ``held`` row (for review) is chosen when it ranks above the last place and takes none."""
     n, draws = priorities.shape
     order = np.argsort(-priorities, axis=0, kind="stable")
     codes = {name: i for i, name in enumerate(dict.fromkeys([*categories, *reserved]))}
@@ -299,14 +314,16 @@ def inclusion_probabilities(
     taken = np.zeros((len(codes), draws), dtype=np.int64)
     for name in reserved:
         taken[codes[name]] += 1
+    waits = np.zeros(n, dtype=bool) if not held else np.asarray(held, dtype=bool)
     served = np.zeros((n, draws), dtype=bool)
     count = np.zeros(draws, dtype=np.int64)
     columns = np.arange(draws)
     for position in range(n):
         rows = order[position]
         cats = category[rows]
-        ok = (count < limit) & (taken[cats, columns] < per_category)
-        served[rows[ok], columns[ok]] = True
+        queued = waits[rows] & (count < limit)
+        ok = ~waits[rows] & (count < limit) & (taken[cats, columns] < per_category)
+        served[rows[ok | queued], columns[ok | queued]] = True
         taken[cats[ok], columns[ok]] += 1
         count += ok
     result: NDArray[np.float64] = served.mean(axis=1)
@@ -328,6 +345,23 @@ def approved_unseen(considered: Sequence[Considered], contact: ContactState) -> 
         and not c.action.mandatory
         and (open_ := contact.open_on_channel(c.action.action_id, c.key)) is not None
         and open_.status is Status.DELIVERED
+    )
+
+
+def to_review(
+    considered: Sequence[Considered], contact: ContactState, approved: frozenset[str]
+) -> frozenset[str]:
+    """The regulated suggestions that would be new on this channel: they wait for an advisor
+    (PENDING_REVIEW), so they take no place in the client's answer. Mandatory ones are decided
+    apart from the limit anyway; an open one is served again under its own id."""
+    return frozenset(
+        c.key
+        for c in considered
+        if c.removed is None
+        and c.action.regulated
+        and not c.action.mandatory
+        and c.key not in approved
+        and contact.open_on_channel(c.action.action_id, c.key) is None
     )
 
 

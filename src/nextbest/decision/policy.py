@@ -249,11 +249,14 @@ def arbitrate(
     limit: int,
     per_category: int | None = None,
     first: frozenset[str] = frozenset(),
+    held: frozenset[str] = frozenset(),
 ) -> list[Considered]:
     """Rank what was not removed: mandatory first, then the keys in ``first`` (suggestions an
     advisor approved), then priority, ties by value; at most ``limit`` besides the mandatory
-    ones, and at most ``per_category`` of one category among those. Removed considerations
-    keep no rank."""
+    ones, and at most ``per_category`` of one category among those. The keys in ``held`` will
+    wait for an advisor's review: one ranked above the last suggestion the client gets is
+    chosen too (for the review queue) but takes no place in the answer nor in its category's
+    share. Removed considerations keep no rank."""
     kept = [c for c in considered if c.removed is None and c.score is not None]
     ranked = sorted(
         kept,
@@ -267,19 +270,22 @@ def arbitrate(
     )
     chosen = [c for c in ranked if c.action.mandatory]
     per: dict[Category, int] = {}
+    shown = 0
     for c in ranked:
-        if c.action.mandatory or len(chosen) - _mandatory(chosen) >= limit:
+        if shown >= limit:
+            break
+        if c.action.mandatory:
+            continue
+        if c.key in held:
+            chosen.append(c)
             continue
         seen = per.get(c.action.category, 0)
         if per_category is not None and seen >= per_category:
             continue
         per[c.action.category] = seen + 1
         chosen.append(c)
+        shown += 1
     return [
         Considered(c.action, c.candidate, c.removed, c.reason, c.score, rank)
         for rank, c in enumerate(chosen, start=1)
     ]
-
-
-def _mandatory(chosen: list[Considered]) -> int:
-    return sum(1 for c in chosen if c.action.mandatory)

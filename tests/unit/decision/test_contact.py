@@ -147,6 +147,9 @@ def test_inclusion_probabilities_follow_the_draws() -> None:
         1.0,
         1.0,
     ]
+    # a row held for review is chosen while it ranks above the last place, taking none
+    held = inclusion_probabilities(fixed, ["A", "B", "C"], 1, 2, held=[True, False, False])
+    assert held.tolist() == [1.0, 1.0, 0.0]
 
 
 def test_a_finding_waiting_for_review_is_not_suggested_again_but_others_are() -> None:

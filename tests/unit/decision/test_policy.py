@@ -202,6 +202,34 @@ def test_ties_in_priority_go_to_the_higher_value() -> None:
     assert [c.key for c in arbitrate([removed, cheap], limit=5)] == ["cheap"]
 
 
+def test_approved_suggestions_come_first_and_held_ones_take_no_place() -> None:
+    action = CATALOG.get("harvest-tax-loss")
+    assert action is not None
+
+    def at(key: str, priority: float) -> Considered:
+        return Considered(
+            action, replace(HARVEST, key=key), score=ScoreParts(priority, 1.0, Decimal(0), 1.0)
+        )
+
+    top, middle, low = at("top", 0.9), at("middle", 0.5), at("low", 0.1)
+    options = [top, middle, low]
+    assert [c.key for c in arbitrate(options, limit=1)] == ["top"]
+    assert [c.key for c in arbitrate(options, limit=1, first=frozenset({"low"}))] == ["low"]
+    # "top" waits for review: chosen (for the queue) but the answer still gets its one place
+    held = arbitrate(options, limit=1, held=frozenset({"top"}))
+    assert [c.key for c in held] == ["top", "middle"]
+    assert [c.rank for c in held] == [1, 2]
+    # a held one ranked below the answer's last place is not queued
+    assert [c.key for c in arbitrate(options, limit=1, held=frozenset({"low"}))] == ["top"]
+    # nor does it use up its category's share
+    assert [
+        c.key for c in arbitrate(options, limit=2, per_category=1, held=frozenset({"top"}))
+    ] == [
+        "top",
+        "middle",
+    ]
+
+
 def test_the_baseline_prefers_categories_the_client_accepts() -> None:
     who = client(goals=(retirement_goal(2040),))
     liked = daily_sessions(40) + [
