@@ -96,9 +96,11 @@ _MOVE = (
     .where(_RECOMMENDATIONS.c.recommendation_id == bindparam("id"))
     .values(status=bindparam("status"), status_at=bindparam("at"))
 )
+_ADD_DECISION = insert(_DECISIONS)
+_ADD_RECOMMENDATIONS = insert(_RECOMMENDATIONS)
 _OUTCOMES = table_of(RecommendationOutcomeRow)
 _ADD_OUTCOME = insert(_OUTCOMES).returning(_OUTCOMES.c.id)
-"""The outcome path's statements, built once on the tables likewise."""
+"""The answer's and the outcome path's statements, built once on the tables likewise."""
 
 Context = tuple[float, ...]
 
@@ -116,23 +118,21 @@ class RecommendationRepository:
     def add_decision(self, record: DecisionRecord, new: Sequence[NewRecommendation]) -> None:
         """Store a decision and the recommendations it served for the first time."""
         self._session.execute(
-            insert(_DECISIONS),
-            [
-                {
-                    "decision_id": record.decision_id,
-                    "client_id": record.client_id,
-                    "channel": record.channel.value,
-                    "policy": record.policy,
-                    "decided_at": record.decided_at,
-                    "features": orjson.dumps(record.features).decode(),
-                    "considered": orjson.dumps(record.considered).decode(),
-                    "versions": orjson.dumps(record.versions).decode(),
-                }
-            ],
+            _ADD_DECISION,
+            {  # one row as a plain execute: a list would take the executemany path
+                "decision_id": record.decision_id,
+                "client_id": record.client_id,
+                "channel": record.channel.value,
+                "policy": record.policy,
+                "decided_at": record.decided_at,
+                "features": orjson.dumps(record.features).decode(),
+                "considered": orjson.dumps(record.considered).decode(),
+                "versions": orjson.dumps(record.versions).decode(),
+            },
         )
         if new:
             self._session.execute(
-                insert(_RECOMMENDATIONS),
+                _ADD_RECOMMENDATIONS,
                 [
                     {
                         "recommendation_id": r.recommendation_id,
