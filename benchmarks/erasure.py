@@ -100,7 +100,7 @@ def main() -> None:
                 )
                 if answer.items:
                     rid = answer.items[0].recommendation.recommendation_id
-                    recommender.record_outcome(
+                    recommender.learning.record_outcome(
                         rid, Status.VIEWED, uow=uow, now=now + timedelta(days=day)
                     )
         built = time.perf_counter() - started

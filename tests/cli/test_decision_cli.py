@@ -46,7 +46,7 @@ def test_expire_closes_what_ran_out(sqlite_url: str, monkeypatch: pytest.MonkeyP
     with uow:  # regulated suggestions wait for an advisor instead
         held = [p.recommendation_id for p in uow.reviews.queue(client_id=None, now=THEN, limit=99)]
     viewed = served[0]
-    recommender.record_outcome(viewed, Status.VIEWED, uow=uow, now=THEN)
+    recommender.learning.record_outcome(viewed, Status.VIEWED, uow=uow, now=THEN)
     result = runner.invoke(app, ["recommendations", "expire"])  # months later: all ran out
     assert result.exit_code == 0, result.output
     assert f"closed {len(served) + len(held):,} expired recommendations" in result.output

@@ -225,7 +225,7 @@ def recommendations_expire() -> None:
         )
         uow = UnitOfWork(make_session_factory(engine))
         total = 0
-        while closed := recommender.expire_due(uow=uow, now=datetime.now(UTC)):
+        while closed := recommender.learning.expire_due(uow=uow, now=datetime.now(UTC)):
             total += closed
         console.print(f"closed {total:,} expired recommendations")
     finally:

@@ -23,7 +23,7 @@ from typing import Any
 from nextbest.domain.ids import ClientId
 from nextbest.errors import NotFound
 from nextbest.services.audit import AuditTrail
-from nextbest.services.recommendations import DECISION_MODELS
+from nextbest.services.learning import DECISION_MODELS
 from nextbest.storage.repositories.messages import MessageRepository
 from nextbest.storage.repositories.security import AuditFilter
 from nextbest.storage.unit_of_work import UnitOfWork

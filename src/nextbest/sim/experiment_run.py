@@ -197,7 +197,7 @@ def _campaign(
     for now, sim in schedule:
         if now.date() != day:
             day = now.date()
-            recommender.expire_due(uow=uow, now=now, limit=100_000)
+            recommender.learning.expire_due(uow=uow, now=now, limit=100_000)
         _visit_events(sim, now, visits, uow=uow, decay=recommender.profiles.decay)
         answer = recommender.recommend(
             sim.client.client_id,
@@ -227,11 +227,11 @@ def _campaign(
                 continue
             rid = item.recommendation.recommendation_id
             at = now + timedelta(seconds=position + 1)
-            recommender.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
+            recommender.learning.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
             if answers.random() < own:
-                recommender.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
+                recommender.learning.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
             elif answers.random() < sim.dismisses:
-                recommender.record_outcome(rid, Status.DISMISSED, uow=uow, now=at)
+                recommender.learning.record_outcome(rid, Status.DISMISSED, uow=uow, now=at)
         # The chance this client accepts at least one suggestion, had it seen each framing.
         expected["control"] += 1 - missed["control"]
         expected["monetary"] += 1 - missed["monetary"]

@@ -207,7 +207,7 @@ def run_policy(
         tally = WeekTally()
         for day in range(7):
             today = START + timedelta(days=7 * week + day)
-            recommender.expire_due(uow=uow, now=today, limit=100_000)
+            recommender.learning.expire_due(uow=uow, now=today, limit=100_000)
             for sim in population:
                 if rng.random() >= sim.visits_per_week / 7:
                     continue
@@ -240,12 +240,12 @@ def run_policy(
                         continue
                     rid = item.recommendation.recommendation_id
                     at = now + timedelta(seconds=position + 1)
-                    recommender.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
+                    recommender.learning.record_outcome(rid, Status.VIEWED, uow=uow, now=at)
                     if answers.random() < p:
-                        recommender.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
+                        recommender.learning.record_outcome(rid, Status.ACCEPTED, uow=uow, now=at)
                         tally.accepted += 1
                     elif answers.random() < sim.dismisses:
-                        recommender.record_outcome(rid, Status.DISMISSED, uow=uow, now=at)
+                        recommender.learning.record_outcome(rid, Status.DISMISSED, uow=uow, now=at)
                 delivered[sim.client.client_id] = recent
         result.weeks.append(tally)
     engine.dispose()

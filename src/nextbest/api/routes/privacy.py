@@ -61,7 +61,7 @@ def erase_route(
     report = erase_client(
         ClientId(client_id), uow=uow, now=now, audit=_trail(request), principal=principal.label
     )
-    recommender.relearn()
+    recommender.learning.relearn()
     return ErasureOut.from_domain(report)
 
 

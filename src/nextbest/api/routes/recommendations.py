@@ -66,7 +66,7 @@ def post_outcome_route(
 ) -> OutcomeOut:
     """What the client did: VIEWED, ACCEPTED, PARTIALLY_ACCEPTED or DISMISSED. Repeating an
     outcome changes nothing; a move the lifecycle forbids (ACCEPTED after EXPIRED) is 409."""
-    result = recommender.record_outcome(
+    result = recommender.learning.record_outcome(
         recommendation_id, Status(body.status), uow=uow, now=now, occurred_at=body.occurred_at
     )
     note_client(request, result.recommendation.client_id)
@@ -88,7 +88,7 @@ def post_feedback_route(
     now: NowDep,
 ) -> FeedbackOut:
     """A rating (1-5), HELPFUL / NOT_RELEVANT / ALREADY_DONE, and optional text."""
-    feedback_id, client_id = recommender.record_feedback(
+    feedback_id, client_id = recommender.learning.record_feedback(
         recommendation_id, rating=body.rating, kind=body.kind, text=body.text, uow=uow, now=now
     )
     note_client(request, client_id)

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from nextbest.domain.candidate import Category
 from nextbest.domain.enums import Channel
 from nextbest.domain.recommendation import FeedbackKind, Status
-from nextbest.services.recommendations import Answer, AnswerItem, OutcomeResult
+from nextbest.services.learning import OutcomeResult
+from nextbest.services.recommendations import Answer, AnswerItem
 
 __all__ = [
     "FeedbackIn",
