@@ -53,13 +53,14 @@ __all__ = [
     "Oracle",
     "Policy",
     "Served",
-    "approved_unseen",
     "inclusion_probabilities",
-    "to_review",
+    "under_review",
 ]
 
 log = structlog.get_logger("nextbest.decision")
 
+NONE: frozenset[str] = frozenset()
+"""No keys: nothing approved or held."""
 Oracle = Callable[[Action, Candidate | None], float]
 """The true acceptance probability of an action for the client decided for (simulators only)."""
 
@@ -133,9 +134,8 @@ class DecisionEngine:
         reviewed: bool = False,
     ) -> Decision:
         """Decide for one request. ``reviewed``: regulated suggestions in this deployment wait
-        for an advisor. A new one goes to the review queue without taking a place in the
-        client's answer (``to_review``); one open on the channel was approved, and until the
-        client has seen it, it is served first while it stays eligible (``approved_unseen``)."""
+        for an advisor (``under_review``): a new one goes to the review queue without taking a
+        place in the client's answer; an approved one the client has not seen comes first."""
         personal = profile.personalization and client.has_consent(ConsentPurpose.PERSONALIZATION)
         if policy is Policy.ENGINE and not personal:
             policy = Policy.STANDARD
@@ -180,8 +180,7 @@ class DecisionEngine:
         if remaining == 0:
             considered = [_capped(c, contact) for c in considered]
         allowed = limit if remaining is None else min(limit, remaining)
-        approved = approved_unseen(considered, contact) if reviewed else frozenset()
-        held = to_review(considered, contact, approved) if reviewed else frozenset()
+        approved, held = under_review(considered, contact) if reviewed else (NONE, NONE)
         ranked = arbitrate(
             considered,
             limit=allowed,
@@ -330,39 +329,26 @@ def inclusion_probabilities(
     return result
 
 
-def approved_unseen(considered: Sequence[Considered], contact: ContactState) -> frozenset[str]:
-    """The regulated suggestions an advisor approved that the client has not seen yet, among
-    those still eligible now: on a pull channel they come first (the firm decided the client
-    should see them; the engine does not get to rank them away). Once seen (VIEWED) they are
-    ranked like any other open suggestion."""
-    if contact.push:
-        return frozenset()
-    return frozenset(
-        c.key
-        for c in considered
-        if c.removed is None
-        and c.action.regulated
-        and not c.action.mandatory
-        and (open_ := contact.open_on_channel(c.action.action_id, c.key)) is not None
-        and open_.status is Status.DELIVERED
-    )
-
-
-def to_review(
-    considered: Sequence[Considered], contact: ContactState, approved: frozenset[str]
-) -> frozenset[str]:
-    """The regulated suggestions that would be new on this channel: they wait for an advisor
-    (PENDING_REVIEW), so they take no place in the client's answer. Mandatory ones are decided
-    apart from the limit anyway; an open one is served again under its own id."""
-    return frozenset(
-        c.key
-        for c in considered
-        if c.removed is None
-        and c.action.regulated
-        and not c.action.mandatory
-        and c.key not in approved
-        and contact.open_on_channel(c.action.action_id, c.key) is None
-    )
+def under_review(
+    considered: Sequence[Considered], contact: ContactState
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Where regulated suggestions wait for an advisor: among the regulated, non-mandatory ones
+    still eligible now, those approved and not yet seen by the client (open on the channel,
+    DELIVERED), which on a pull channel come first (the firm decided the client should see them;
+    the engine does not get to rank them away; once VIEWED they are ranked like any other open
+    suggestion), and those that would be new on the channel, which go to the review queue and
+    take no place in the answer. Mandatory ones are decided apart from the limit anyway."""
+    approved: set[str] = set()
+    held: set[str] = set()
+    for c in considered:
+        if c.removed is not None or not c.action.regulated or c.action.mandatory:
+            continue
+        waiting = contact.open_on_channel(c.action.action_id, c.key)
+        if waiting is None:
+            held.add(c.key)
+        elif waiting.status is Status.DELIVERED and not contact.push:
+            approved.add(c.key)
+    return frozenset(approved), frozenset(held)
 
 
 def _source(c: Considered, samplers: Mapping[str, Sampler], approved: frozenset[str]) -> str:
