@@ -59,7 +59,7 @@ from nextbest.sim.experiment_run import (
     TRUE_LIFT,
     run_benefit_emphasis,
 )
-from nextbest.sim.simulator import START, _store, build_population
+from nextbest.sim.simulator import START, build_population, store_book
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.unit_of_work import UnitOfWork
 
@@ -83,7 +83,7 @@ def overhead(*, clients: int, rounds: int, seed: int) -> dict[str, object]:
     figures: dict[str, object] = {"clients": clients, "requests per client": rounds}
     with tempfile.TemporaryDirectory(prefix="nextbest-overhead-") as tmp:
         template = Path(tmp) / "template.db"
-        _store(book, f"sqlite:///{template}")
+        store_book(book, f"sqlite:///{template}")
         for label, running in (("no experiment", False), ("3 experiments", True)):
             path = Path(tmp) / f"{running}.db"
             shutil.copyfile(template, path)

@@ -56,9 +56,9 @@ from nextbest.sim.simulator import (
     LOOK,
     START,
     SimulatedClient,
-    _store,
     _visit_events,
     build_population,
+    store_book,
 )
 from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.unit_of_work import UnitOfWork
@@ -107,7 +107,7 @@ def run_benefit_emphasis(
     book, population = build_population(clients, seed=seed)
     with tempfile.TemporaryDirectory(prefix="nextbest-experiment-", dir=folder) as tmp:
         url = f"sqlite:///{Path(tmp) / 'book.db'}"
-        _store(book, url)
+        store_book(book, url)
         run = _campaign(population, url=url, days=days, seed=seed, true_lift=true_lift)
     return ExperimentRun(
         clients=clients,

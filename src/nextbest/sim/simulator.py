@@ -52,7 +52,15 @@ from nextbest.storage.database import make_engine, make_session_factory
 from nextbest.storage.migrate import upgrade
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["POLICIES", "SimulatedClient", "SimulationResult", "build_population", "simulate"]
+__all__ = [
+    "POLICIES",
+    "SimulatedClient",
+    "SimulationResult",
+    "build_population",
+    "run_policy",
+    "simulate",
+    "store_book",
+]
 
 POLICIES = (Policy.ENGINE, Policy.STANDARD, Policy.BASELINE, Policy.RANDOM, Policy.ORACLE)
 START = datetime(2026, 1, 5, 8, tzinfo=UTC)
@@ -154,7 +162,8 @@ class SimulationResult:
         return 0.0 if served == 0 else sum(w.accepted for w in chosen) / served
 
 
-def _store(book: DemoBook, url: str) -> None:
+def store_book(book: DemoBook, url: str) -> None:
+    """The demo book's securities, clients and portfolios, stored at ``url`` (migrated)."""
     from nextbest.services.clients import put_client
     from nextbest.services.portfolios import put_portfolio
 
@@ -178,8 +187,12 @@ def run_policy(
     seed: int,
     catalog: Catalog,
     limit: int = 1,
+    oracle_sees: Callable[[SimulatedClient], SimulatedClient] | None = None,
 ) -> SimulationResult:
-    """Run ``policy`` over the population for ``weeks`` on the database file ``database``."""
+    """Run ``policy`` over the population for ``weeks`` on the database file ``database``.
+
+    ``oracle_sees`` (diagnostics): what the oracle policy ranks by, a client with part of its
+    hidden taste taken away; the answers still come from the whole one."""
     url = f"sqlite:///{database}"
     engine = make_engine(url)
     uow = UnitOfWork(make_session_factory(engine))
@@ -195,6 +208,10 @@ def run_policy(
     # suggestion at once, so the loop is measured on everything the engine suggests.
     recommender.hold_regulated = False
     by_id = {sim.client.client_id: sim for sim in population}
+    seen = {
+        client_id: sim if oracle_sees is None else oracle_sees(sim)
+        for client_id, sim in by_id.items()
+    }
 
     def findings(_uow: UnitOfWork, client_id: ClientId, _now: datetime) -> Sequence[Candidate]:
         return by_id[client_id].candidates
@@ -218,7 +235,11 @@ def run_policy(
                     for t in delivered.get(sim.client.client_id, [])
                     if now - t < timedelta(days=7)
                 ]
-                oracle = _oracle(sim, len(recent)) if policy is Policy.ORACLE else None
+                oracle = (
+                    _oracle(seen[sim.client.client_id], len(recent))
+                    if policy is Policy.ORACLE
+                    else None
+                )
                 answer = recommender.recommend(
                     sim.client.client_id,
                     channel=Channel.IN_APP,
@@ -320,7 +341,7 @@ def simulate(
     book, population = build_population(clients, seed=seed, world=world)
     with tempfile.TemporaryDirectory(prefix="nextbest-sim-") as folder:
         template = Path(folder) / "template.db"
-        _store(book, f"sqlite:///{template}")
+        store_book(book, f"sqlite:///{template}")
         jobs = []
         for policy in policies:
             database = Path(folder) / f"{policy.value}.db"

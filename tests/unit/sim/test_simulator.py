@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nextbest.cli.simulate import plot_curves, summary
+from nextbest.decision.catalog import load_catalog
 from nextbest.decision.engine import Policy
 from nextbest.services.recommendations import Recommender
-from nextbest.sim.simulator import simulate
+from nextbest.sim.simulator import (
+    SimulatedClient,
+    build_population,
+    run_policy,
+    simulate,
+    store_book,
+)
 from nextbest.sim.world import World
 
 
@@ -59,3 +70,35 @@ def test_the_world_sets_how_likely_clients_are_to_accept() -> None:
     assert all(w.visits >= w.empty for w in served)
     assert max(w.mean_chance for w in low.weeks) < 0.01
     assert min(w.mean_chance for w in high.weeks if w.served) > 0.9
+
+
+def test_an_oracle_shown_less_of_the_taste_ranks_by_it_and_is_answered_by_the_whole(
+    tmp_path: Path,
+) -> None:
+    book, population = build_population(30, seed=4)
+    store_book(book, f"sqlite:///{tmp_path / 'template.db'}")
+    ranked_by: list[float] = []
+
+    def blind(sim: SimulatedClient) -> SimulatedClient:
+        ranked_by.append(sum(sim.affinity.values()))
+        return replace(sim, affinity={})  # no taste at all: every category looks the same
+
+    def run(name: str, sees: Callable[[SimulatedClient], SimulatedClient] | None) -> float:
+        database = tmp_path / f"{name}.db"
+        shutil.copyfile(tmp_path / "template.db", database)
+        result = run_policy(
+            Policy.ORACLE,
+            population,
+            database=database,
+            weeks=3,
+            seed=4,
+            catalog=load_catalog(),
+            oracle_sees=sees,
+        )
+        served = sum(w.served for w in result.weeks)
+        assert served > 20
+        return sum(w.chance for w in result.weeks) / served
+
+    seeing, blinded = run("seeing", None), run("blind", blind)
+    assert len(ranked_by) == len(population)  # asked once per client
+    assert blinded < seeing  # the true chance of what it served: ranking by less does worse
