@@ -59,7 +59,7 @@ __all__ = [
 
 log = structlog.get_logger("nextbest.decision")
 
-NONE: frozenset[str] = frozenset()
+_NO_KEYS: frozenset[str] = frozenset()
 """No keys: nothing approved or held."""
 Oracle = Callable[[Action, Candidate | None], float]
 """The true acceptance probability of an action for the client decided for (simulators only)."""
@@ -180,7 +180,7 @@ class DecisionEngine:
         if remaining == 0:
             considered = [_capped(c, contact) for c in considered]
         allowed = limit if remaining is None else min(limit, remaining)
-        approved, held = under_review(considered, contact) if reviewed else (NONE, NONE)
+        approved, held = under_review(considered, contact) if reviewed else (_NO_KEYS, _NO_KEYS)
         ranked = arbitrate(
             considered,
             limit=allowed,
