@@ -6,8 +6,9 @@ Judged from the client's recent recommendations (the decision log), for one requ
 - an action dismissed N times within D days is suppressed; after any one dismissal it rests a
   few days;
 - on a push channel (EMAIL, SMS, PUSH) a client gets at most the number of new suggestions its
-  notification frequency allows (REAL_TIME, DAILY, WEEKLY, MONTHLY), and nothing is sent again
-  while the client has not answered it; pull channels (IN_APP, WEB, ADVISOR) answer the client's
+  notification frequency allows (REAL_TIME, DAILY, WEEKLY, MONTHLY; one held for an advisor's
+  review or rejected was never sent and does not count), and nothing is sent again while the
+  client has not answered it; pull channels (IN_APP, WEB, ADVISOR) answer the client's
   own visit, so they are not capped, and a suggestion still open there is served again under its
   own id rather than as a new one;
 - a finding whose suggestion waits for an advisor's review is not suggested again meanwhile (it
@@ -34,6 +35,8 @@ PUSH_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS, Channel.PUSH})
 """Channels on which nextbest reaches out, rather than answering the client's visit."""
 
 _ACCEPTED = frozenset({Status.ACCEPTED, Status.PARTIALLY_ACCEPTED})
+_NEVER_SENT = frozenset({Status.PENDING_REVIEW, Status.REJECTED})
+"""Held for an advisor, or refused by one: the client was not contacted, so no cap is used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,11 @@ class ContactState:
             return None
         count, days = self.policy.push_caps[self.frequency.value]
         since = self.now - timedelta(days=days)
-        sent = sum(1 for r in self.history if r.channel is self.channel and r.delivered_at > since)
+        sent = sum(
+            1
+            for r in self.history
+            if r.channel is self.channel and r.delivered_at > since and r.status not in _NEVER_SENT
+        )
         return max(0, count - sent)
 
     def cap_text(self) -> str:

@@ -105,6 +105,14 @@ def test_push_channels_are_capped_by_frequency_and_never_repeat_an_unanswered_se
             now=NOW,
         )
         assert older.remaining() == count
+    held = [
+        _rec(status, 0.5, channel=Channel.PUSH, action=f"h-{status}")
+        for status in (Status.PENDING_REVIEW, Status.REJECTED)
+    ]
+    unsent = policy.state(
+        held, channel=Channel.PUSH, frequency=NotificationFrequency.DAILY, now=NOW
+    )
+    assert unsent.remaining() == 1  # held or refused for review: the client heard nothing
     pull = policy.state([], channel=Channel.IN_APP, frequency=NotificationFrequency.DAILY, now=NOW)
     assert pull.remaining() is None
     assert _blocked(_rec(Status.DELIVERED, 1, channel=Channel.EMAIL), channel=Channel.EMAIL) == (
