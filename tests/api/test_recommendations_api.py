@@ -236,3 +236,31 @@ def test_a_failing_template_costs_the_wording_not_the_answer(
     items = _answer(api)["recommendations"]
     assert items
     assert all(item["title"] for item in items)
+
+
+def test_an_answer_is_withheld_when_its_decision_log_cannot_be_written(
+    sqlite_url: str, monkeypatch: Any
+) -> None:
+    from nextbest.storage.repositories.recommendations import RecommendationRepository
+    from nextbest.storage.tables import AuditLogRow
+
+    with make_test_client(sqlite_url) as api:
+        _book(api)
+        engine = create_engine(sqlite_url)
+        with engine.connect() as connection:
+            entries = len(connection.execute(select(AuditLogRow.id)).all())
+
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise OSError("the disk is full")
+
+        monkeypatch.setattr(RecommendationRepository, "add_decisions", broken)
+        response = api.get("/v1/clients/c-1/recommendations")
+        assert response.status_code == 503
+        assert "recommendation_id" not in response.text
+        monkeypatch.undo()
+        with engine.connect() as connection:
+            assert connection.execute(select(DecisionRow.decision_id)).all() == []
+            # the access's entry shared the failed transaction: it is not half-written either
+            assert len(connection.execute(select(AuditLogRow.id)).all()) == entries
+        engine.dispose()
+        assert _answer(api)["recommendations"]  # written, the next answer leaves as usual

@@ -36,7 +36,7 @@ from nextbest.errors import Forbidden, RateLimited, Unauthorized
 from nextbest.security.audit import AuditEntry
 from nextbest.security.keys import ApiKeyRecord, parse_key, secret_matches
 from nextbest.security.roles import Role
-from nextbest.services.audit import AuditTrail, AuditWriter
+from nextbest.services.audit import AuditTrail, AuditWriter, Write
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Authenticator",
     "Principal",
     "RoleGuard",
+    "deferred_writes",
     "note_client",
     "requires",
 ]
@@ -54,6 +55,9 @@ DENIED = Counter("nextbest_auth_denied_total", "Requests refused by the API guar
 AUDIT_FAILURES = Counter(
     "nextbest_audit_failures_total", "Guarded requests refused because the audit write failed"
 )
+
+_DEFERRED = "deferred_writes"
+"""The request state's list of writes the ``AuditMiddleware`` commits with the audit entry."""
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer nbk_...`")
 _CACHE_LIMIT = 10_000
@@ -200,6 +204,14 @@ def note_client(request: Request, client_id: str) -> None:
     request.state.audit_client = client_id
 
 
+def deferred_writes(request: Request) -> list[Write] | None:
+    """Where a route may put its writes to be committed with its audit entry, before its answer
+    leaves (and only if the answer is a success); None when no ``AuditMiddleware`` is there to
+    write them, and the route must write them itself."""
+    writes: list[Write] | None = request.scope.get("state", {}).get(_DEFERRED)
+    return writes
+
+
 class AuditMiddleware:
     """Writes the audit entry of every guarded request before its response starts (through
     the process's group-committing ``AuditWriter``).
@@ -208,6 +220,10 @@ class AuditMiddleware:
     recorded with its principal, role, route template, method, status and the client it
     concerned (as a pseudonym). If the entry cannot be written the response is replaced by a
     503: no client data leaves without its audit entry.
+
+    A route may defer its own writes to the same transaction (``deferred_writes``): they are
+    committed with the entry when the answer is a success (2xx) and dropped otherwise, and if
+    they fail the answer is withheld the same way.
     """
 
     def __init__(self, app: ASGIApp, *, trail: AuditTrail, writer: AuditWriter) -> None:
@@ -220,13 +236,17 @@ class AuditMiddleware:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
+        writes: list[Write] = []
+        state[_DEFERRED] = writes
 
         async def audited_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and "principal" in state:
+            if message["type"] == "http.response.start" and ("principal" in state or writes):
+                status = message["status"]
+                kept = writes if 200 <= status < 300 else ()
+                entry = self._entry(scope, state, status) if "principal" in state else None
                 try:
-                    await asyncio.wrap_future(
-                        self.writer.submit(self._entry(scope, state, message["status"]))
-                    )
+                    if entry is not None or kept:
+                        await asyncio.wrap_future(self.writer.submit(entry, kept))
                 except Exception as error:  # the database is down or refused the write
                     AUDIT_FAILURES.inc()
                     log.error("audit_write_failed", error_type=type(error).__name__)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +17,7 @@ from nextbest.security.pseudonym import Pseudonymiser
 from nextbest.storage.repositories.security import AuditFilter
 from nextbest.storage.unit_of_work import UnitOfWork
 
-__all__ = ["AuditTrail", "AuditWriter", "ChainReport"]
+__all__ = ["AuditTrail", "AuditWriter", "Batched", "ChainReport", "Write"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,31 +96,58 @@ class AuditTrail:
         return ChainReport(checked, last, broken)
 
 
+class Batched(ABC):
+    """A request's write that the ``AuditWriter`` commits together with the others of its
+    class in the same batch (in a statement or two for all of them)."""
+
+    __slots__ = ()
+
+    @classmethod
+    @abstractmethod
+    def write_all(cls, uow: UnitOfWork, writes: Sequence[Self]) -> None:
+        """Write ``writes`` (all of this class) in ``uow``'s transaction."""
+
+    def __call__(self, uow: UnitOfWork) -> None:
+        type(self).write_all(uow, [self])
+
+
+Write = Callable[[UnitOfWork], None]
+"""A request's own writes, handed to the ``AuditWriter`` to commit with its audit entry; a
+``Batched`` one is written with the others of its class."""
+
+
 class AuditWriter:
-    """Group commit for the audit entries of one process.
+    """Group commit for the audit entries of one process, and the writes of the requests they
+    record.
 
     Each guarded request must have its entry durably written before its answer leaves. One
-    transaction per entry costs a commit (an fsync on PostgreSQL, about 2.5 ms here) under the
-    chain lock, which would cap the whole deployment at a few hundred requests a second. Here
-    requests hand their entry to one writer thread and wait; the writer appends everything
-    waiting in one transaction, commits once and then releases them all. Alone, a request waits
-    one commit, as before; under load, one commit serves many.
+    transaction per entry costs a commit (an fsync on PostgreSQL) under the chain lock, which
+    would cap the whole deployment at a few hundred requests a second. Here requests hand their
+    entry to one writer thread and wait; the writer appends everything waiting in one
+    transaction, commits once and then releases them all. Alone, a request waits one commit;
+    under load, one commit serves many.
+
+    A request may hand over its own writes with its entry (the recommendations route does: its
+    decision log), so that its data and the record of the access are committed together, in
+    the writer's transaction instead of one more of their own. If a batch fails, each of its
+    requests is tried again alone, so one bad write fails only its own request.
     """
 
     def __init__(self, session_factory: sessionmaker[Session], *, max_batch: int = 500) -> None:
         self._session_factory = session_factory
         self._max_batch = max_batch
-        self._waiting: list[tuple[AuditEntry, Future[None]]] = []
+        self._waiting: list[_Pending] = []
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
         self.batches = 0
-        """Transactions written so far (for tests and metrics)."""
+        """Transactions committed so far (for tests and metrics)."""
 
-    def submit(self, entry: AuditEntry) -> Future[None]:
-        """Queue ``entry``; the future completes once it is committed (or fails with why)."""
+    def submit(self, entry: AuditEntry | None, writes: Sequence[Write] = ()) -> Future[None]:
+        """Queue ``entry`` and ``writes``; the future completes once both are committed (or
+        fails with why, and then neither is)."""
         future: Future[None] = Future()
         with self._ready:
-            self._waiting.append((entry, future))
+            self._waiting.append(_Pending(entry, tuple(writes), future))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
                 self._thread.start()
@@ -138,13 +166,41 @@ class AuditWriter:
                 batch = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
             try:
-                with UnitOfWork(self._session_factory) as uow:
-                    uow.audit.append([entry for entry, _ in batch])
-                    uow.commit()
-            except Exception as error:  # every waiting request learns its entry was not written
-                for _, future in batch:
-                    future.set_exception(error)
+                self._commit(batch)
+            except Exception as error:
+                if len(batch) == 1:  # the request learns its entry and writes were not stored
+                    batch[0].future.set_exception(error)
+                    continue
+                for pending in batch:  # one bad write must not fail the others
+                    try:
+                        self._commit([pending])
+                    except Exception as alone:
+                        pending.future.set_exception(alone)
+                    else:
+                        pending.future.set_result(None)
             else:
-                self.batches += 1
-                for _, future in batch:
-                    future.set_result(None)
+                for pending in batch:
+                    pending.future.set_result(None)
+
+    def _commit(self, batch: Sequence[_Pending]) -> None:
+        with UnitOfWork(self._session_factory) as uow:
+            batched: dict[type[Batched], list[Batched]] = {}
+            for pending in batch:
+                for write in pending.writes:
+                    if isinstance(write, Batched):
+                        batched.setdefault(type(write), []).append(write)
+                    else:
+                        write(uow)
+            for kind, writes in batched.items():
+                kind.write_all(uow, writes)
+            # last, so the chain lock is held only for the append and the commit
+            uow.audit.append([p.entry for p in batch if p.entry is not None])
+            uow.commit()
+        self.batches += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    entry: AuditEntry | None
+    writes: tuple[Write, ...]
+    future: Future[None]

@@ -41,6 +41,7 @@ from nextbest.presentation import (
     reader_for,
     reasons_for,
 )
+from nextbest.services.audit import Batched, Write
 from nextbest.services.decision_log import AnswerItem, decision_record
 from nextbest.services.experiment_treatments import (
     NO_TREATMENTS,
@@ -51,7 +52,7 @@ from nextbest.services.learning import Learning
 from nextbest.services.profiles import ProfileConfig, profile_for, segment_model_at
 from nextbest.services.signals import SignalEngine, signals_in
 from nextbest.settings import DecisionSettings
-from nextbest.storage.repositories.recommendations import NewRecommendation
+from nextbest.storage.repositories.recommendations import DecisionRecord, NewRecommendation
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -124,7 +125,12 @@ class Recommender:
         policy: Policy = Policy.ENGINE,
         candidates: Candidates | None = None,
         oracle: Oracle | None = None,
+        defer: list[Write] | None = None,
     ) -> Answer:
+        """The client's answer on ``channel``, stored in the decision log in ``uow``'s
+        transaction; with ``defer``, the decision log's writes are appended to it instead, and
+        the caller commits them (the API does, with the request's audit entry) before the
+        answer is shown to anyone."""
         with uow:
             self.learning.sync(uow)
             inputs = uow.decision_inputs.read(client_id)
@@ -175,19 +181,27 @@ class Recommender:
                 "gate": [self.engine.models.gate.accepted, self.engine.models.gate.not_accepted],
                 "experiments": treatments.logged(),
             }
-            uow.recommendations.add_decision(
-                decision_record(
-                    decision_id, client_id, decision, items, profile, versions=versions
-                ),
-                [
-                    NewRecommendation(item.recommendation, served.context)
-                    for item, served in zip(items, decision.served, strict=True)
-                    if served.reuse is None
-                ],
+            record = decision_record(
+                decision_id, client_id, decision, items, profile, versions=versions
             )
-            self.experiments.delivered(
-                uow, treatments, client_id, [i.recommendation for i in items], now=now
-            )
+            new = [
+                NewRecommendation(item.recommendation, served.context)
+                for item, served in zip(items, decision.served, strict=True)
+                if served.reuse is None
+            ]
+            shown = [i.recommendation for i in items]
+
+            def delivered(into: UnitOfWork) -> None:
+                self.experiments.delivered(into, treatments, client_id, shown, now=now)
+
+            writes: list[Write] = [_DecisionLog(record, tuple(new))]
+            if treatments.arms:
+                writes.append(delivered)
+            if defer is None:
+                for write in writes:
+                    write(uow)
+            else:
+                defer.extend(writes)
             uow.commit()
         message = profile.message if profile.status is not ProfileStatus.PERSONALIZED else None
         return Answer(
@@ -275,6 +289,18 @@ class Recommender:
             )
         plain = c.action.why if c.candidate is None else c.candidate.benefit.description
         return Presented(c.action.action_id, c.action.name, plain or "", reasons, (), {}, {})
+
+
+@dataclass(frozen=True, slots=True)
+class _DecisionLog(Batched):
+    """One answer's decision log, written with the others the API's writer commits at once."""
+
+    record: DecisionRecord
+    new: tuple[NewRecommendation, ...]
+
+    @classmethod
+    def write_all(cls, uow: UnitOfWork, writes: Sequence[_DecisionLog]) -> None:
+        uow.recommendations.add_decisions([(w.record, w.new) for w in writes])
 
 
 def _decision_reasons(c: Considered) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from nextbest.api.schemas.recommendations import (
     OutcomeOut,
     RecommendationsOut,
 )
-from nextbest.api.security import note_client, requires
+from nextbest.api.security import deferred_writes, note_client, requires
 from nextbest.domain.enums import Channel
 from nextbest.domain.ids import ClientId
 from nextbest.domain.recommendation import Status
@@ -33,6 +33,7 @@ RecommendationIdPath = Annotated[str, Path(min_length=1, max_length=36)]
     response_model=RecommendationsOut,
 )
 def get_recommendations_route(
+    request: Request,
     client_id: ClientIdPath,
     uow: UowDep,
     recommender: RecommenderDep,
@@ -41,9 +42,14 @@ def get_recommendations_route(
     limit: Annotated[int, Query(ge=1, le=20, description="At most this many, mandatory aside")] = 3,
 ) -> Response:
     """The client's next best actions on ``channel``, each with an id to report outcomes under.
-    Every answer is stored in the decision log."""
+    Every answer is stored in the decision log (committed with the request's audit entry)."""
     answer = recommender.recommend(
-        ClientId(client_id), channel=channel, limit=limit, uow=uow, now=now
+        ClientId(client_id),
+        channel=channel,
+        limit=limit,
+        uow=uow,
+        now=now,
+        defer=deferred_writes(request),
     )
     # Built as the model, so it is checked once; written straight to JSON, because FastAPI would
     # dump, validate and dump the returned model again (three passes on the busiest route).

@@ -117,47 +117,20 @@ class RecommendationRepository:
 
     def add_decision(self, record: DecisionRecord, new: Sequence[NewRecommendation]) -> None:
         """Store a decision and the recommendations it served for the first time."""
-        self._session.execute(
-            _ADD_DECISION,
-            {  # one row as a plain execute: a list would take the executemany path
-                "decision_id": record.decision_id,
-                "client_id": record.client_id,
-                "channel": record.channel.value,
-                "policy": record.policy,
-                "decided_at": record.decided_at,
-                "features": orjson.dumps(record.features).decode(),
-                "considered": orjson.dumps(record.considered).decode(),
-                "versions": orjson.dumps(record.versions).decode(),
-            },
-        )
-        if new:
-            self._session.execute(
-                _ADD_RECOMMENDATIONS,
-                [
-                    {
-                        "recommendation_id": r.recommendation_id,
-                        "decision_id": r.decision_id,
-                        "client_id": r.client_id,
-                        "action_id": r.action_id,
-                        "candidate_key": r.candidate_key,
-                        "category": r.category.value,
-                        "channel": r.channel.value,
-                        "rank": r.rank,
-                        "score": r.score,
-                        "probability": r.probability,
-                        "regulated": r.regulated,
-                        "status": r.status.value,
-                        "status_at": r.status_at,
-                        "delivered_at": r.delivered_at,
-                        "deliver_at": r.deliver_at,
-                        "expires_at": r.expires_at,
-                        "segment": r.segment,
-                        "context": orjson.dumps(list(item.context)).decode(),
-                    }
-                    for item in new
-                    for r in (item.recommendation,)
-                ],
-            )
+        self.add_decisions([(record, new)])
+
+    def add_decisions(
+        self, decisions: Sequence[tuple[DecisionRecord, Sequence[NewRecommendation]]]
+    ) -> None:
+        """Store decisions and the recommendations each served for the first time: two
+        statements however many (the API's writer commits many requests' decisions at once)."""
+        rows = [_decision_values(record) for record, _ in decisions]
+        if rows:
+            # one row as a plain execute: a list would take the slower executemany path
+            self._session.execute(_ADD_DECISION, rows[0] if len(rows) == 1 else rows)
+        served = [_recommendation_values(item) for _, new in decisions for item in new]
+        if served:
+            self._session.execute(_ADD_RECOMMENDATIONS, served[0] if len(served) == 1 else served)
 
     def decision(self, decision_id: str) -> DecisionRecord | None:
         row = self._session.get(DecisionRow, decision_id)
@@ -299,3 +272,40 @@ class RecommendationRepository:
             .returning(RecommendationFeedbackRow.id)
         ).scalar_one()
         return feedback_id
+
+
+def _decision_values(record: DecisionRecord) -> dict[str, Any]:
+    return {
+        "decision_id": record.decision_id,
+        "client_id": record.client_id,
+        "channel": record.channel.value,
+        "policy": record.policy,
+        "decided_at": record.decided_at,
+        "features": orjson.dumps(record.features).decode(),
+        "considered": orjson.dumps(record.considered).decode(),
+        "versions": orjson.dumps(record.versions).decode(),
+    }
+
+
+def _recommendation_values(item: NewRecommendation) -> dict[str, Any]:
+    r = item.recommendation
+    return {
+        "recommendation_id": r.recommendation_id,
+        "decision_id": r.decision_id,
+        "client_id": r.client_id,
+        "action_id": r.action_id,
+        "candidate_key": r.candidate_key,
+        "category": r.category.value,
+        "channel": r.channel.value,
+        "rank": r.rank,
+        "score": r.score,
+        "probability": r.probability,
+        "regulated": r.regulated,
+        "status": r.status.value,
+        "status_at": r.status_at,
+        "delivered_at": r.delivered_at,
+        "deliver_at": r.deliver_at,
+        "expires_at": r.expires_at,
+        "segment": r.segment,
+        "context": orjson.dumps(list(item.context)).decode(),
+    }
