@@ -148,3 +148,31 @@ def test_only_advisors_review_and_the_review_is_audited(sqlite_url: str) -> None
     assert [e["detail"]["recommendation_id"] for e in entries] == [held]
     assert entries[0]["client_ref"]
     assert entries[0]["client_ref"] != "c-1"
+
+
+def test_an_approved_suggestion_counts_as_delivered_when_it_was_approved(
+    api: TestClient,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, select
+
+    from nextbest.api.deps import current_time
+    from nextbest.storage.tables import RecommendationRow
+    from tests.conftest import FIXED_NOW
+
+    _book(api)
+    _shown(api)
+    held = _queue(api, client_id="c-1")[0]["recommendation_id"]
+    later = FIXED_NOW + timedelta(days=2)
+    api.app.dependency_overrides[current_time] = lambda: later  # type: ignore[attr-defined]
+    assert api.post(f"/v1/recommendations/{held}/approve", json={"reason": "ok"}).status_code == 200
+    engine = create_engine(str(api.app.state.settings.database_url))  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(RecommendationRow).where(RecommendationRow.recommendation_id == held)
+        ).one()
+    engine.dispose()
+    # the push caps and its validity count from the approval, not from the decision that held it
+    assert row.delivered_at == later
+    assert row.status_at == later

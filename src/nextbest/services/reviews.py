@@ -86,7 +86,8 @@ def review(
             lapse(uow, current, at=now, now=now)
             uow.commit()
             raise Conflict(f"recommendation {recommendation_id} expired before its review")
-        uow.recommendations.move(current, decision, occurred_at=now, now=now)
+        # approved, it is delivered now: the contact rules and its validity count from here
+        uow.recommendations.move(current, decision, occurred_at=now, now=now, delivers=approve)
         uow.reviews.add(
             recommendation_id,
             current.client_id,
@@ -107,5 +108,10 @@ def review(
             ]
         )
         uow.commit()
-    moved = replace(current, status=decision, status_at=now)
+    moved = replace(
+        current,
+        status=decision,
+        status_at=now,
+        delivered_at=now if approve else current.delivered_at,
+    )
     return ReviewOutcome(moved, decision, reason, reviewer, now)

@@ -96,6 +96,11 @@ _MOVE = (
     .where(_RECOMMENDATIONS.c.recommendation_id == bindparam("id"))
     .values(status=bindparam("status"), status_at=bindparam("at"))
 )
+_DELIVER = (
+    update(_RECOMMENDATIONS)
+    .where(_RECOMMENDATIONS.c.recommendation_id == bindparam("id"))
+    .values(status=bindparam("status"), status_at=bindparam("at"), delivered_at=bindparam("at"))
+)
 _ADD_DECISION = insert(_DECISIONS)
 _ADD_RECOMMENDATIONS = insert(_RECOMMENDATIONS)
 _OUTCOMES = table_of(RecommendationOutcomeRow)
@@ -172,10 +177,13 @@ class RecommendationRepository:
         *,
         occurred_at: datetime,
         now: datetime,
+        delivers: bool = False,
     ) -> int:
-        """Set the status and append it to the history; returns the outcome's id."""
+        """Set the status and append it to the history; returns the outcome's id. With
+        ``delivers`` (an advisor approved a held suggestion) it counts as delivered from
+        ``occurred_at``, not from the decision that held it."""
         self._session.execute(
-            _MOVE,
+            _DELIVER if delivers else _MOVE,
             {"id": recommendation.recommendation_id, "status": status.value, "at": occurred_at},
         )
         outcome_id: int = self._session.execute(
