@@ -318,6 +318,8 @@ def inclusion_probabilities(
     count = np.zeros(draws, dtype=np.int64)
     columns = np.arange(draws)
     for position in range(n):
+        if (count >= limit).all():
+            break  # every draw's answer is full: nothing further down is chosen or queued
         rows = order[position]
         cats = category[rows]
         queued = waits[rows] & (count < limit)
