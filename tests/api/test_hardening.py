@@ -196,3 +196,20 @@ def test_no_answer_leaves_when_its_audit_entry_cannot_be_written(sqlite_url: str
     assert response.status_code == 503
     assert response.json()["error"] == "AUDIT_UNAVAILABLE"
     assert "c-5" not in response.text
+
+
+def test_every_api_process_spends_the_same_allowance_of_a_key(sqlite_url: str) -> None:
+    """Two applications on one database stand for two server processes: together they let a
+    key through no more often than its limit, not twice as often."""
+    key = issue_test_key(sqlite_url, frozenset({Role.APP}))
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = {"rate_limit_per_second": 0.01, "rate_limit_burst": 4}
+    with (
+        make_test_client(sqlite_url, roles=None, security=limits) as one,
+        make_test_client(sqlite_url, roles=None, security=limits) as two,
+    ):
+        statuses = [
+            (one if n % 2 else two).get("/v1/clients/c-1", headers=headers).status_code
+            for n in range(8)
+        ]
+    assert statuses == [404, 404, 404, 404, 429, 429, 429, 429]

@@ -37,6 +37,7 @@ from nextbest.security.audit import AuditEntry
 from nextbest.security.keys import ApiKeyRecord, parse_key, secret_matches
 from nextbest.security.roles import Role
 from nextbest.services.audit import AuditTrail, AuditWriter, Write
+from nextbest.storage.repositories.security import Lease
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -74,18 +75,17 @@ class Principal:
         return f"key:{self.key_id}"
 
 
-class _Bucket:
-    __slots__ = ("at", "tokens")
-
-    def __init__(self, tokens: float, at: float) -> None:
-        self.tokens = tokens
-        self.at = at
-
-
 class Authenticator:
-    """Finds and checks keys (with a short cache) and keeps each key's rate bucket.
+    """Finds and checks keys (with a short cache) and spends each key's rate allowance.
 
-    Its methods run on the event loop; only a cache miss goes to the database (in a thread).
+    A key's allowance is one token bucket in the database, shared by every API process (with N
+    processes a key still gets its limit, not N times it). So that a request need not write to
+    the database, a process takes a small lease of tokens at a time (a twentieth of a second's
+    worth, at most a sixteenth of the burst) and spends it locally: the processes together can
+    exceed the bucket by at most the leases they hold, once, never its rate.
+
+    Its methods run on the event loop; only a cache miss or a new lease goes to the database
+    (in a thread).
     """
 
     def __init__(
@@ -100,8 +100,10 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._rate = rate_per_second
         self._burst = float(burst)
+        self._lease_size = max(1, min(burst // 16, int(rate_per_second / 20)))
         self._keys: dict[str, tuple[ApiKeyRecord | None, float]] = {}
-        self._buckets: dict[str, _Bucket] = {}
+        self._leased: dict[str, int] = {}
+        """Requests this process may still serve per key, taken from the key's bucket."""
 
     def _load(self, key_id: str) -> ApiKeyRecord | None:
         with UnitOfWork(self._session_factory) as uow:
@@ -136,17 +138,30 @@ class Authenticator:
             raise Unauthorized(reason)
         return Principal(record.key_id, record.roles)
 
-    def spend(self, key_id: str) -> None:
-        """Take one request from the key's bucket, or refuse with the wait."""
-        clock = time.monotonic()
-        bucket = self._buckets.get(key_id)
-        if bucket is None:
-            bucket = self._buckets[key_id] = _Bucket(self._burst, clock)
-        bucket.tokens = min(self._burst, bucket.tokens + (clock - bucket.at) * self._rate)
-        bucket.at = clock
-        if bucket.tokens < 1.0:
-            raise RateLimited(max(1, math.ceil((1.0 - bucket.tokens) / self._rate)))
-        bucket.tokens -= 1.0
+    async def spend(self, key_id: str) -> None:
+        """Take one request from the key's allowance, or refuse with the wait."""
+        left = self._leased.get(key_id, 0)
+        if left < 1:
+            taken = await run_in_threadpool(self._take, key_id)
+            if not taken.granted:
+                raise RateLimited(max(1, math.ceil(taken.wait)))
+            if len(self._leased) >= _CACHE_LIMIT:
+                self._leased.clear()  # what the other keys held is given up, never overspent
+            # another request of the key may have leased meanwhile: keep both
+            left = self._leased.get(key_id, 0) + taken.granted
+        self._leased[key_id] = left - 1
+
+    def _take(self, key_id: str) -> Lease:
+        with UnitOfWork(self._session_factory) as uow:
+            taken = uow.rate_buckets.take(
+                key_id,
+                want=self._lease_size,
+                rate=self._rate,
+                burst=self._burst,
+                now=datetime.now(UTC),
+            )
+            uow.commit()
+        return taken
 
 
 class RoleGuard:
@@ -186,7 +201,7 @@ class RoleGuard:
             )
         state.role = next(r for r in Role if r in principal.roles & self.roles).value
         try:
-            authenticator.spend(principal.key_id)
+            await authenticator.spend(principal.key_id)
         except RateLimited:
             DENIED.labels("rate_limited").inc()
             raise

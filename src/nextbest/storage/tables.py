@@ -485,6 +485,17 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class RateBucketRow(Base):
+    """A key's request allowance, shared by every API process: a token bucket the processes
+    take small leases from."""
+
+    __tablename__ = "rate_buckets"
+
+    key_id: Mapped[str] = mapped_column(String(12), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class AuditLogRow(Base):
     """The append-only, hash-chained audit log. The client appears only as a pseudonym."""
 

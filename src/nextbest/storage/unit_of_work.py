@@ -23,7 +23,11 @@ from nextbest.storage.repositories import (
 from nextbest.storage.repositories.decision_inputs import DecisionInputsRepository
 from nextbest.storage.repositories.privacy import PrivacyRepository
 from nextbest.storage.repositories.reviews import ReviewRepository
-from nextbest.storage.repositories.security import ApiKeyRepository, AuditRepository
+from nextbest.storage.repositories.security import (
+    ApiKeyRepository,
+    AuditRepository,
+    RateBucketRepository,
+)
 
 __all__ = ["UnitOfWork"]
 
@@ -43,6 +47,7 @@ class UnitOfWork:
     recommendations: RecommendationRepository
     experiments: ExperimentRepository
     keys: ApiKeyRepository
+    rate_buckets: RateBucketRepository
     audit: AuditRepository
     privacy: PrivacyRepository
     reviews: ReviewRepository
@@ -66,6 +71,7 @@ class UnitOfWork:
         self.recommendations = RecommendationRepository(session)
         self.experiments = ExperimentRepository(session)
         self.keys = ApiKeyRepository(session)
+        self.rate_buckets = RateBucketRepository(session)
         self.audit = AuditRepository(session)
         self.privacy = PrivacyRepository(session)
         self.reviews = ReviewRepository(session)

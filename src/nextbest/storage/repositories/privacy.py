@@ -46,6 +46,7 @@ NOT_CLIENT_DATA = frozenset(
         "experiments",
         "experiment_day_stats",  # per-variant sums, no ids
         "api_keys",
+        "rate_buckets",  # per API key, not per client
         "audit_log",  # about clients by pseudonym only; exported by pseudonym
         "erasures",  # tombstones: pseudonyms only
         "learned_state",

@@ -8,15 +8,16 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from nextbest.security.audit import GENESIS, AuditEntry, StoredEntry, entry_hash
 from nextbest.security.keys import ApiKeyRecord
 from nextbest.security.roles import Role
-from nextbest.storage.tables import ApiKeyRow, AuditLogRow, table_of
+from nextbest.storage.tables import ApiKeyRow, AuditLogRow, RateBucketRow, table_of
+from nextbest.storage.upsert import dialect_insert
 
-__all__ = ["ApiKeyRepository", "AuditFilter", "AuditRepository"]
+__all__ = ["ApiKeyRepository", "AuditFilter", "AuditRepository", "Lease", "RateBucketRepository"]
 
 # Any constant works; it only has to differ from the other advisory locks nextbest takes.
 _AUDIT_LOCK = 0x6E62_6175_6469_74  # "nbaudit"
@@ -75,6 +76,53 @@ class ApiKeyRepository:
             .values(revoked_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    granted: int
+    """Requests the caller may serve (0: none left)."""
+    wait: float
+    """When none were granted: seconds until the next request is allowed."""
+
+
+_BUCKETS = table_of(RateBucketRow)
+_LOCK_BUCKET = select(_BUCKETS.c.tokens, _BUCKETS.c.refilled_at).where(
+    _BUCKETS.c.key_id == bindparam("key_id")
+)
+
+
+class RateBucketRepository:
+    """Each key's token bucket, in the database so that every API process spends the same
+    allowance."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def take(self, key_id: str, *, want: int, rate: float, burst: float, now: datetime) -> Lease:
+        """Refill ``key_id``'s bucket at ``rate`` a second up to ``burst`` and take up to
+        ``want`` whole tokens from it, inside the caller's transaction (which holds the bucket's
+        row until it ends)."""
+        # First a write (a new key's full bucket, or nothing): on SQLite it takes the database's
+        # write lock before the read, on PostgreSQL it makes the row the read then locks.
+        self._session.execute(
+            dialect_insert(self._session, _BUCKETS)
+            .values(key_id=key_id, tokens=burst, refilled_at=now)
+            .on_conflict_do_nothing(index_elements=["key_id"])
+        )
+        tokens, refilled_at = self._session.execute(
+            _LOCK_BUCKET.with_for_update(), {"key_id": key_id}
+        ).one()
+        elapsed = max(0.0, (now - refilled_at).total_seconds())
+        tokens = min(burst, tokens + elapsed * rate)
+        granted = min(want, int(tokens))
+        tokens -= granted
+        self._session.execute(
+            update(_BUCKETS)
+            .where(_BUCKETS.c.key_id == key_id)
+            .values(tokens=tokens, refilled_at=now)
+        )
+        return Lease(granted, 0.0 if granted else (1.0 - tokens) / rate)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
