@@ -87,8 +87,10 @@ class Lease:
 
 
 _BUCKETS = table_of(RateBucketRow)
-_LOCK_BUCKET = select(_BUCKETS.c.tokens, _BUCKETS.c.refilled_at).where(
-    _BUCKETS.c.key_id == bindparam("key_id")
+_LOCK_BUCKET = (
+    select(_BUCKETS.c.tokens, _BUCKETS.c.refilled_at)
+    .where(_BUCKETS.c.key_id == bindparam("key_id"))
+    .with_for_update()
 )
 
 
@@ -110,9 +112,7 @@ class RateBucketRepository:
             .values(key_id=key_id, tokens=burst, refilled_at=now)
             .on_conflict_do_nothing(index_elements=["key_id"])
         )
-        tokens, refilled_at = self._session.execute(
-            _LOCK_BUCKET.with_for_update(), {"key_id": key_id}
-        ).one()
+        tokens, refilled_at = self._session.execute(_LOCK_BUCKET, {"key_id": key_id}).one()
         elapsed = max(0.0, (now - refilled_at).total_seconds())
         tokens = min(burst, tokens + elapsed * rate)
         granted = min(want, int(tokens))
