@@ -63,3 +63,34 @@ def test_segments_on_an_empty_book_say_why_they_cannot_run(
     result = runner.invoke(app, ["segments"])
     assert result.exit_code == 1
     assert "at least 3" in result.output
+
+
+def test_segments_are_refitted_if_asked_only_after_an_erasure(demo_db: UnitOfWork) -> None:
+    from nextbest.security.pseudonym import Pseudonymiser
+    from nextbest.services.audit import AuditTrail
+    from nextbest.services.privacy import erase_client
+
+    assert "nothing to refit" in runner.invoke(app, ["segments", "--if-erased"]).output
+    with demo_db:
+        assert demo_db.profiles.latest_segment_version() is None  # never fitted: nothing held
+    assert runner.invoke(app, ["segments"]).exit_code == 0
+    with demo_db:
+        client_id = demo_db.clients.ids()[0]
+    quiet = runner.invoke(app, ["segments", "--if-erased"])
+    assert "nothing to refit" in quiet.output
+    erase_client(
+        client_id,
+        uow=demo_db,
+        now=datetime.now(UTC),
+        audit=AuditTrail(Pseudonymiser("k" * 16)),
+        principal="test",
+    )
+    result = runner.invoke(app, ["segments", "--if-erased"])
+    assert result.exit_code == 0, result.output
+    assert "refitting" in result.output
+    assert "segment model v2" in result.output
+    with demo_db:
+        model = demo_db.profiles.latest_segment_model()
+    assert model is not None
+    assert sum(model.sizes) == 59  # the erased client is no longer in the averages
+    assert "nothing to refit" in runner.invoke(app, ["segments", "--if-erased"]).output

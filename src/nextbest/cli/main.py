@@ -179,11 +179,24 @@ def profiles_fold(
 @app.command()
 def segments(
     seed: Annotated[int, typer.Option(help="Seed of the clustering")] = 7,
+    if_erased: Annotated[
+        bool,
+        typer.Option(
+            "--if-erased",
+            help="Refit only if a client was erased since the newest fit (for a frequent job)",
+        ),
+    ] = False,
 ) -> None:
     """Refit the client segments and print their sizes and profiles."""
-    from nextbest.cli.profiles import print_segments, refit
+    from nextbest.cli.profiles import print_segments, refit, refit_due
 
     migrate()
+    if if_erased:
+        erased = refit_due(settings=_settings())
+        if erased is None:
+            console.print("no client was erased since the newest segment fit: nothing to refit")
+            return
+        console.print(f"a client was erased at {erased:%Y-%m-%d %H:%M} UTC: refitting")
     try:
         model = refit(settings=_settings(), seed=seed)
     except ValueError as error:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from nextbest.behavior.segments import SegmentModel
 from nextbest.behavior.state import Decay
+from nextbest.services.privacy import segments_refit_due
 from nextbest.services.profiles import (
     ProfileConfig,
     ProfileFolder,
@@ -130,6 +131,15 @@ def refit(*, settings: Settings, seed: int) -> SegmentModel:
             now=datetime.now(UTC),
             seed=seed,
         )
+    finally:
+        engine.dispose()
+
+
+def refit_due(*, settings: Settings) -> datetime | None:
+    """When a client was erased after the newest segment fit (None: the fit is current)."""
+    engine = make_engine(settings.database_url)
+    try:
+        return segments_refit_due(UnitOfWork(make_session_factory(engine)))
     finally:
         engine.dispose()
 

@@ -7,8 +7,9 @@
   pseudonym and the row counts, and moves the decision models to a new epoch so that every
   server process relearns them from the outcomes that remain (the erased client's outcomes
   are gone from the log, so nothing learned from them survives). Segment priors are marked for
-  a refit (``nextbest segments``). The audit entries stay: they name the client only by
-  pseudonym, and a firm must keep the record that the erasure happened.
+  a refit (``segments_refit_due``; ``nextbest segments --if-erased`` refits only then). The
+  audit entries stay: they name the client only by pseudonym, and a firm must keep the record
+  that the erasure happened.
 * **Retention** deletes raw events older than the configured age; the profile aggregates they
   were folded into stay (events still waiting in the fold queue are kept until folded). It
   also drops conversation states idle for a day (a message flow times out after 30 minutes).
@@ -35,6 +36,7 @@ __all__ = [
     "erase_client",
     "export_client",
     "run_retention",
+    "segments_refit_due",
 ]
 
 SEGMENT_MODELS = "segment_models"
@@ -97,6 +99,17 @@ class ErasureReport:
     erased_at: datetime
     removed: dict[str, int]
     relearned: tuple[str, ...]
+
+
+def segments_refit_due(uow: UnitOfWork) -> datetime | None:
+    """When a client was erased after the newest segment model was fitted (its priors still
+    hold that client's share of the averages), or None if there is nothing to refit."""
+    with uow:
+        erased = uow.privacy.epoch_changed_at(SEGMENT_MODELS)
+        fitted = uow.profiles.latest_segment_fitted_at()
+    if erased is None or fitted is None or erased <= fitted:
+        return None
+    return erased
 
 
 def erase_client(

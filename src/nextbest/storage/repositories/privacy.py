@@ -174,6 +174,13 @@ class PrivacyRepository:
         ).scalar_one_or_none()
         return found or 0
 
+    def epoch_changed_at(self, name: str) -> datetime | None:
+        """When the model ``name`` last moved to a new epoch (None: never)."""
+        changed: datetime | None = self._session.execute(
+            select(LearnedStateRow.changed_at).where(LearnedStateRow.name == name)
+        ).scalar_one_or_none()
+        return changed
+
     def bump_epoch(self, name: str, *, now: datetime, reason: str) -> int:
         """Move the model ``name`` to a new epoch (every process then relearns it)."""
         current = self._session.execute(

@@ -420,6 +420,12 @@ class ProfileRepository:
             return None
         return SegmentModel.from_json(row.version, row.fitted_at, row.model)
 
+    def latest_segment_fitted_at(self) -> datetime | None:
+        fitted: datetime | None = self._session.execute(
+            select(SegmentModelRow.fitted_at).order_by(SegmentModelRow.version.desc()).limit(1)
+        ).scalar_one_or_none()
+        return fitted
+
     def latest_segment_version(self) -> int | None:
         version: int | None = self._session.scalar(_LATEST_SEGMENT_VERSION)
         return version
