@@ -24,7 +24,7 @@ from nextbest.services.experiments import (
     create_experiment,
     get_experiment,
 )
-from nextbest.storage.repositories.experiments import StatIncrement
+from nextbest.storage.repositories.experiment_results import StatIncrement
 from nextbest.storage.unit_of_work import UnitOfWork
 from tests.integration.test_repositories import a_client
 
@@ -115,13 +115,13 @@ def test_an_existing_assignment_wins_over_the_hash(uow: UnitOfWork) -> None:
     hashed = assign(experiment.spec, ClientId("c-1"), environment=PRODUCTION).variant
     other = next(v for v in experiment.spec.variant_names if v != hashed)
     with uow:
-        stored = uow.experiments.add_assignments(
+        stored = uow.experiment_results.add_assignments(
             ClientId("c-1"), PRODUCTION.value, [(new.name, other)], now=NOW
         )
         assert stored == 1
         # a second insert (another request racing) changes nothing
         assert (
-            uow.experiments.add_assignments(
+            uow.experiment_results.add_assignments(
                 ClientId("c-1"), PRODUCTION.value, [(new.name, hashed)], now=NOW
             )
             == 0
@@ -149,19 +149,19 @@ def test_a_racing_insert_is_read_back_and_wins(
     hashed = assign(experiment.spec, ClientId("c-1"), environment=PRODUCTION).variant
     other = next(v for v in experiment.spec.variant_names if v != hashed)
     with uow:
-        uow.experiments.add_assignments(
+        uow.experiment_results.add_assignments(
             ClientId("c-1"), PRODUCTION.value, [(new.name, other)], now=NOW
         )
         uow.commit()
     with uow:
-        real = uow.experiments.assignments
+        real = uow.experiment_results.assignments
         calls: list[int] = []
 
         def stale_first(*args: Any) -> Any:
             calls.append(1)
             return {} if len(calls) == 1 else real(*args)  # this request read before the race
 
-        monkeypatch.setattr(uow.experiments, "assignments", stale_first)
+        monkeypatch.setattr(uow.experiment_results, "assignments", stale_first)
         placed = place_client(
             uow, ClientId("c-1"), [experiment], {}, environment=PRODUCTION, segment=None, now=NOW
         )
@@ -175,15 +175,15 @@ def test_environments_keep_separate_assignments(uow: UnitOfWork) -> None:
     new = _new(segments=None)
     _running(uow, new)
     with uow:
-        uow.experiments.add_assignments(
+        uow.experiment_results.add_assignments(
             ClientId("c-1"), "production", [(new.name, "CONTROL")], now=NOW
         )
-        uow.experiments.add_assignments(
+        uow.experiment_results.add_assignments(
             ClientId("c-1"), "test", [(new.name, "MONETARY_FOCUS")], now=NOW
         )
-        production = uow.experiments.assignments(ClientId("c-1"), "production", [new.name])
-        test = uow.experiments.assignments(ClientId("c-1"), "test", [new.name])
-        development = uow.experiments.assignments(ClientId("c-1"), "development", [new.name])
+        production = uow.experiment_results.assignments(ClientId("c-1"), "production", [new.name])
+        test = uow.experiment_results.assignments(ClientId("c-1"), "test", [new.name])
+        development = uow.experiment_results.assignments(ClientId("c-1"), "development", [new.name])
         uow.commit()
     assert production[new.name].variant == "CONTROL"
     assert test[new.name].variant == "MONETARY_FOCUS"
@@ -197,13 +197,15 @@ def test_exposure_and_conversion_are_counted_once_per_client(uow: UnitOfWork) ->
     client = ClientId("c-1")
     later = NOW + timedelta(hours=1)
     with uow:
-        uow.experiments.add_assignments(client, "production", [(new.name, "CONTROL")], now=NOW)
-        converted_early = uow.experiments.convert(
+        uow.experiment_results.add_assignments(
+            client, "production", [(new.name, "CONTROL")], now=NOW
+        )
+        converted_early = uow.experiment_results.convert(
             client, "production", [new.name], metric="acceptance_rate", at=NOW, delivered_at=NOW
         )
-        first = uow.experiments.expose(client, "production", [new.name], at=later)
-        again = uow.experiments.expose(client, "production", [new.name], at=later)
-        before_exposure = uow.experiments.convert(
+        first = uow.experiment_results.expose(client, "production", [new.name], at=later)
+        again = uow.experiment_results.expose(client, "production", [new.name], at=later)
+        before_exposure = uow.experiment_results.convert(
             client,
             "production",
             [new.name],
@@ -211,16 +213,16 @@ def test_exposure_and_conversion_are_counted_once_per_client(uow: UnitOfWork) ->
             at=later,
             delivered_at=NOW,  # served before the client was exposed: not under the experiment
         )
-        accepted = uow.experiments.convert(
+        accepted = uow.experiment_results.convert(
             client, "production", [new.name], metric="acceptance_rate", at=later, delivered_at=later
         )
-        accepted_again = uow.experiments.convert(
+        accepted_again = uow.experiment_results.convert(
             client, "production", [new.name], metric="acceptance_rate", at=later, delivered_at=later
         )
-        dismissed = uow.experiments.convert(
+        dismissed = uow.experiment_results.convert(
             client, "production", [new.name], metric="dismissal_rate", at=later, delivered_at=later
         )
-        stored = uow.experiments.assignments(client, "production", [new.name])
+        stored = uow.experiment_results.assignments(client, "production", [new.name])
         uow.commit()
     assert converted_early == []  # not exposed yet
     assert first == [(new.name, "CONTROL")]
@@ -242,7 +244,7 @@ def test_daily_statistics_add_up_as_increments(uow: UnitOfWork) -> None:
         )
 
     with uow:
-        uow.experiments.add_stats(
+        uow.experiment_results.add_stats(
             [
                 increment(day_1, Proportion.exposure()),
                 increment(day_1, Proportion.exposure()),
@@ -251,9 +253,9 @@ def test_daily_statistics_add_up_as_increments(uow: UnitOfWork) -> None:
                 increment(day_2, Proportion(5, 2), environment="test"),
             ]
         )
-        uow.experiments.add_stats([increment(day_2, Proportion.conversion())])
-        production = uow.experiments.daily("BENEFIT_EMPHASIS", environment="production")
-        test = uow.experiments.daily("BENEFIT_EMPHASIS", environment="test")
+        uow.experiment_results.add_stats([increment(day_2, Proportion.conversion())])
+        production = uow.experiment_results.daily("BENEFIT_EMPHASIS", environment="production")
+        test = uow.experiment_results.daily("BENEFIT_EMPHASIS", environment="test")
         uow.commit()
     assert production == [
         DayStats(day_1, "CONTROL", "acceptance_rate", Proportion(2, 1)),

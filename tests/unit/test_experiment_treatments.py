@@ -34,7 +34,7 @@ from nextbest.services.experiment_treatments import (
 )
 from nextbest.services.profiles import ProfileConfig, profile_for
 from nextbest.settings import BehaviourSettings
-from nextbest.storage.repositories.experiments import StatIncrement, StoredAssignment
+from nextbest.storage.repositories.experiment_results import StatIncrement, StoredAssignment
 from nextbest.storage.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -121,6 +121,11 @@ class FakeExperiments:
 @dataclass
 class FakeUow:
     experiments: FakeExperiments
+
+    @property
+    def experiment_results(self) -> FakeExperiments:
+        """One fake stands for both repositories: definitions and what clients were given."""
+        return self.experiments
 
 
 def _experiment(

@@ -48,7 +48,7 @@ from nextbest.presentation.framing import (
 )
 from nextbest.settings import Environment as SettingsEnvironment
 from nextbest.settings import ExperimentSettings
-from nextbest.storage.repositories.experiments import StatIncrement, StoredAssignment
+from nextbest.storage.repositories.experiment_results import StatIncrement, StoredAssignment
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -217,7 +217,7 @@ def place_client(
     back and used. The holdout goes first, and a client it holds out joins nothing else.
     """
     names = [e.name for e in experiments]
-    stored = uow.experiments.assignments(client_id, environment.value, names)
+    stored = uow.experiment_results.assignments(client_id, environment.value, names)
     placed: dict[str, Placement] = {}
     held_out = False
     for experiment in sorted(experiments, key=lambda e: e.kind is not TreatmentKind.HOLDOUT):
@@ -251,11 +251,13 @@ def place_client(
         for name, p in placed.items()
         if p.stored is None and p.assignment.enrolled
     ]
-    if new and uow.experiments.add_assignments(client_id, environment.value, new, now=now) < len(
-        new
-    ):
+    if new and uow.experiment_results.add_assignments(
+        client_id, environment.value, new, now=now
+    ) < len(new):
         # Another request stored some first (seed 002's conflict case): theirs win.
-        again = uow.experiments.assignments(client_id, environment.value, [n for n, _ in new])
+        again = uow.experiment_results.assignments(
+            client_id, environment.value, [n for n, _ in new]
+        )
         for name, _ in new:
             winner = again[name]
             assignment = Assignment(name, client_id, environment, winner.variant)
@@ -329,7 +331,7 @@ class ExperimentTreatments:
     def _acted_counts(self, uow: UnitOfWork) -> Mapping[tuple[str, str], int]:
         clock = time.monotonic()
         if clock - self._acted_at >= self.social_proof_refresh_seconds:
-            counts = uow.experiments.acted_counts()
+            counts = uow.experiment_results.acted_counts()
             with self._lock:
                 self._acted, self._acted_at = counts, clock
         return self._acted
@@ -419,9 +421,9 @@ class ExperimentTreatments:
         waiting = [arm.experiment for arm in treatments.arms if not arm.exposed]
         if not waiting or not any(r.open for r in recommendations):
             return
-        exposed = uow.experiments.expose(client_id, self.environment.value, waiting, at=now)
+        exposed = uow.experiment_results.expose(client_id, self.environment.value, waiting, at=now)
         plans = {e.name: e.plan for e in self._running}
-        uow.experiments.add_stats(
+        uow.experiment_results.add_stats(
             StatIncrement(
                 experiment, self.environment.value, now.date(), variant, metric.name, _EXPOSURE
             )
@@ -443,7 +445,7 @@ class ExperimentTreatments:
         increments: list[StatIncrement] = []
         for metric in metrics:
             names = [e.name for e in applying if metric in {m.name for m in e.plan.metrics}]
-            converted = uow.experiments.convert(
+            converted = uow.experiment_results.convert(
                 recommendation.client_id,
                 self.environment.value,
                 names,
@@ -457,7 +459,7 @@ class ExperimentTreatments:
                 )
                 for experiment, variant in converted
             )
-        uow.experiments.add_stats(increments)
+        uow.experiment_results.add_stats(increments)
 
 
 _EXPOSURE = Proportion.exposure()

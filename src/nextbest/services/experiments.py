@@ -156,7 +156,9 @@ def _minimum(
     baseline = new.baseline_rate
     if baseline is None:
         statuses = [s for s, metrics in CONVERTS.items() if new.success_metric in metrics]
-        history = uow.experiments.baseline(statuses, since=now - timedelta(days=HISTORY_DAYS))
+        history = uow.experiment_results.baseline(
+            statuses, since=now - timedelta(days=HISTORY_DAYS)
+        )
         baseline = history.rate
         if baseline is None or not 0 < baseline < 1:
             raise ValidationFailed(
@@ -300,7 +302,7 @@ def change_status(
             changed = replace(changed, stopped_at=now)
         else:
             if conclusion is None:
-                rows = uow.experiments.daily(name, environment=environment.value)
+                rows = uow.experiment_results.daily(name, environment=environment.value)
                 conclusion = analyse(experiment.spec, experiment.plan, rows).verdict.reason
             changed = replace(changed, concluded_at=now, conclusion=conclusion)
         uow.experiments.save_status(changed)
@@ -412,7 +414,7 @@ def experiment_results(name: str, *, uow: UnitOfWork, environment: Environment) 
         experiment = uow.experiments.get(name)
         if experiment is None:
             raise NotFound("experiment", name)
-        rows = uow.experiments.daily(name, environment=environment.value)
+        rows = uow.experiment_results.daily(name, environment=environment.value)
     spec, plan = experiment.spec, experiment.plan
     timelines = {
         variant: lift_over_time(

@@ -21,6 +21,7 @@ from nextbest.storage.repositories import (
     SignalCacheRepository,
 )
 from nextbest.storage.repositories.decision_inputs import DecisionInputsRepository
+from nextbest.storage.repositories.experiment_results import ExperimentResultsRepository
 from nextbest.storage.repositories.privacy import PrivacyRepository
 from nextbest.storage.repositories.reviews import ReviewRepository
 from nextbest.storage.repositories.security import (
@@ -46,6 +47,7 @@ class UnitOfWork:
     profiles: ProfileRepository
     recommendations: RecommendationRepository
     experiments: ExperimentRepository
+    experiment_results: ExperimentResultsRepository
     keys: ApiKeyRepository
     rate_buckets: RateBucketRepository
     audit: AuditRepository
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.profiles = ProfileRepository(session)
         self.recommendations = RecommendationRepository(session)
         self.experiments = ExperimentRepository(session)
+        self.experiment_results = ExperimentResultsRepository(session)
         self.keys = ApiKeyRepository(session)
         self.rate_buckets = RateBucketRepository(session)
         self.audit = AuditRepository(session)
