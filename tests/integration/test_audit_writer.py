@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,6 +86,10 @@ def test_writes_of_one_kind_waiting_together_are_written_in_one_call(
     factory: sessionmaker[Session],
 ) -> None:
     _BATCHES.clear()
+    before_16 = REGISTRY.get_sample_value("nextbest_audit_batch_requests_bucket", {"le": "16.0"})
+    before_32 = REGISTRY.get_sample_value("nextbest_audit_batch_requests_bucket", {"le": "32.0"})
+    assert before_16 is not None
+    assert before_32 is not None
     writer = AuditWriter(factory)
     gate = threading.Event()
     # the first batch blocks inside its transaction until every other request is queued
@@ -96,6 +101,13 @@ def test_writes_of_one_kind_waiting_together_are_written_in_one_call(
     assert _counts(factory) == (20, 20)
     assert writer.batches == 2
     assert _BATCHES == [20]
+    # the batch sizes reach /metrics: one of 1 (the held write) and one of 20
+    assert REGISTRY.get_sample_value("nextbest_audit_batch_requests_bucket", {"le": "16.0"}) == (
+        before_16 + 1
+    )
+    assert REGISTRY.get_sample_value("nextbest_audit_batch_requests_bucket", {"le": "32.0"}) == (
+        before_32 + 2
+    )
 
 
 def test_a_bad_write_fails_only_its_own_request(factory: sessionmaker[Session]) -> None:

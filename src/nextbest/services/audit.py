@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
+from prometheus_client import Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
 from nextbest.security.audit import GENESIS, AuditEntry, ChainBreak, StoredEntry, verify_chain
@@ -18,6 +19,12 @@ from nextbest.storage.repositories.security import AuditFilter
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = ["AuditTrail", "AuditWriter", "Batched", "ChainReport", "Write"]
+
+BATCH_SIZE = Histogram(
+    "nextbest_audit_batch_requests",
+    "Requests whose audit entries and writes one audit-writer transaction committed",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +204,7 @@ class AuditWriter:
             uow.audit.append([p.entry for p in batch if p.entry is not None])
             uow.commit()
         self.batches += 1
+        BATCH_SIZE.observe(len(batch))
 
 
 @dataclass(frozen=True, slots=True)
