@@ -129,3 +129,25 @@ def test_a_bad_write_fails_only_its_own_request(factory: sessionmaker[Session]) 
     assert _counts(factory) == (3, 3)  # neither the bad write nor its entry was stored
     report = _TRAIL.verify(uow=UnitOfWork(factory))
     assert report.intact
+
+
+def test_an_unreachable_database_fails_the_batch_without_retrying_each_request(
+    factory: sessionmaker[Session],
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    writer = AuditWriter(factory)
+    gate = threading.Event()
+    first = _hold(writer, gate)
+
+    def unreachable(uow: UnitOfWork) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    lost = writer.submit(_entry(1), [unreachable])
+    also_lost = writer.submit(_entry(2), [_Client("c-2")])
+    gate.set()
+    first.result(timeout=30)
+    for future in (lost, also_lost):  # one attempt for all: no retry per request in an outage
+        with pytest.raises(OperationalError):
+            future.result(timeout=30)
+    assert _counts(factory) == (0, 0)

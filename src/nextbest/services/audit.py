@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from prometheus_client import Histogram
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nextbest.security.audit import GENESIS, AuditEntry, ChainBreak, StoredEntry, verify_chain
@@ -175,8 +176,12 @@ class AuditWriter:
             try:
                 self._commit(batch)
             except Exception as error:
-                if len(batch) == 1:  # the request learns its entry and writes were not stored
-                    batch[0].future.set_exception(error)
+                # An unreachable database, or a batch of entries alone, fails as a whole: every
+                # request learns its entry (and writes) were not stored.
+                separable = len(batch) > 1 and any(p.writes for p in batch)
+                if isinstance(error, OperationalError) or not separable:
+                    for pending in batch:
+                        pending.future.set_exception(error)
                     continue
                 for pending in batch:  # one bad write must not fail the others
                     try:
