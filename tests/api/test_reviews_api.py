@@ -85,7 +85,8 @@ def _optional(items: list[dict[str, Any]]) -> list[str]:
 
 def test_an_approved_suggestion_comes_first_until_the_client_has_seen_it(api: TestClient) -> None:
     _book(api)
-    _shown(api)
+    # room for every suggestion, so each regulated one is queued whatever the exploration draws
+    _shown_with(api, limit=20)
     optional = [
         p for p in _queue(api, client_id="c-1") if p["action_id"] != "sell-restricted-holding"
     ]
