@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -120,6 +121,9 @@ def uow(engine: Engine) -> UnitOfWork:
 
 
 def make_settings(url: str, **overrides: object) -> Settings:
+    # exploration draws from a fixed seed, so an answer is the same on every run (a test
+    # passing its own ``decision`` settings keeps the seed unless it sets one)
+    decision = {"seed": 7, **cast(dict[str, object], overrides.pop("decision", {}))}
     return Settings.model_validate(
         {
             "environment": Environment.TEST,
@@ -127,6 +131,7 @@ def make_settings(url: str, **overrides: object) -> Settings:
             "signals": {"warm_up": False, "paths": 2_000},
             # no background folder: reads add the queue in anyway, and tests stay deterministic
             "behaviour": {"fold_interval_seconds": 0},
+            "decision": decision,
             **overrides,
         }
     )
