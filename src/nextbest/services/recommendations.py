@@ -194,9 +194,7 @@ class Recommender:
             def delivered(into: UnitOfWork) -> None:
                 self.experiments.delivered(into, treatments, client_id, shown, now=now)
 
-            writes: list[Write] = [_DecisionLog(record, tuple(new))]
-            if treatments.arms:
-                writes.append(delivered)
+            writes: list[Write] = [_DecisionLog(record, tuple(new)), delivered]
             if defer is None:
                 for write in writes:
                     write(uow)
