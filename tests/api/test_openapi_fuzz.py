@@ -33,10 +33,13 @@ from tests.conftest import issue_test_key, make_settings
 
 EXAMPLES = int(os.environ.get("NEXTBEST_FUZZ_EXAMPLES", "10"))
 
-# The schema is read at collection time, so the app exists at import; its database is made and
-# filled by the module fixture below, and removed after.
+# The schema is read at collection time, so the app and its (migrated) database exist at import;
+# the module fixture below fills the database, and removes it after.
 _DIRECTORY = Path(tempfile.mkdtemp(prefix="nextbest-fuzz-"))
 _URL = f"sqlite:///{_DIRECTORY / 'fuzz.db'}"
+_engine = make_engine(_URL)
+upgrade(_engine)  # reading the schema starts the app, which needs a migrated database
+_engine.dispose()
 app = create_app(make_settings(_URL))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
@@ -51,9 +54,6 @@ KEYS: dict[str, str] = {}
 
 @pytest.fixture(scope="module", autouse=True)
 def _database() -> Iterator[None]:
-    engine = make_engine(_URL)
-    upgrade(engine)
-    engine.dispose()
     KEYS.update({role.value: issue_test_key(_URL, frozenset({role})) for role in Role})
     everything = {"Authorization": f"Bearer {issue_test_key(_URL)}"}
     with TestClient(app, headers=everything) as client:  # so that some requests find data

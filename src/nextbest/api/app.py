@@ -7,9 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from nextbest import __version__
@@ -44,8 +47,11 @@ from nextbest.services.profiles import ProfileConfig
 from nextbest.services.recommendations import build_recommender
 from nextbest.settings import Settings
 from nextbest.storage.database import make_engine, make_session_factory
+from nextbest.storage.migrate import SchemaBehind, require_current_schema
 
 __all__ = ["create_app"]
+
+log = structlog.get_logger("nextbest.api")
 
 DESCRIPTION = """\
 nextbest answers "what should this client do next, and why". This version ingests clients,
@@ -65,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_check_schema, engine)
         if settings.signals.warm_up:
             await run_in_threadpool(warm_up, app.state.signal_engine, paths=settings.signals.paths)
         # Imports and the warm-up leave ~200,000 long-lived objects; frozen, a full garbage
@@ -140,6 +147,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.ingest.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _check_schema(engine: Engine) -> None:
+    """Refuse to start on a database older than this code (every guarded request would fail on
+    a missing table); an unreachable database is left to ``/healthz``, which reports it."""
+    try:
+        require_current_schema(engine)
+    except SchemaBehind as error:
+        log.error("schema_behind", current=error.current, needed=error.head)
+        raise
+    except SQLAlchemyError as error:
+        log.warning("schema_not_checked", error_type=type(error).__name__)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
