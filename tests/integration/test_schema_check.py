@@ -28,7 +28,7 @@ def _start(url: str) -> None:
 
 def test_an_empty_database_stops_start_up_with_the_command_to_run(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    with pytest.raises(SchemaBehind, match="no schema.*run `nextbest migrate`"):
+    with pytest.raises(SchemaBehind, match=r"no schema.*run `nextbest migrate`"):
         _start(url)
 
 

@@ -26,13 +26,9 @@ from nextbest.experiments.lifecycle import (
     TreatmentKind,
 )
 from nextbest.presentation.framing import BenefitEmphasis, UrgencyFraming
-from nextbest.services.experiment_treatments import (
-    NO_TREATMENTS,
-    ExperimentTreatments,
-    default_treatment,
-    treatment_problems,
-)
+from nextbest.services.experiment_treatments import NO_TREATMENTS, ExperimentTreatments
 from nextbest.services.profiles import ProfileConfig, profile_for
+from nextbest.services.treatment_values import default_treatment, treatment_problems
 from nextbest.settings import BehaviourSettings
 from nextbest.storage.repositories.experiment_results import StatIncrement, StoredAssignment
 from nextbest.storage.unit_of_work import UnitOfWork

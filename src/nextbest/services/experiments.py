@@ -34,13 +34,9 @@ from nextbest.experiments.lifecycle import (
 )
 from nextbest.experiments.plot import plot_cumulative_lift
 from nextbest.experiments.power import sample_size
-from nextbest.services.experiment_treatments import (
-    ExperimentTreatments,
-    default_treatment,
-    place_client,
-    treatment_problems,
-)
+from nextbest.services.experiment_treatments import ExperimentTreatments, place_client
 from nextbest.services.profiles import ProfileConfig, profile_for, segment_model
+from nextbest.services.treatment_values import default_treatment, treatment_problems
 from nextbest.storage.unit_of_work import UnitOfWork
 
 __all__ = [
