@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from nextbest.security.audit import AuditEntry
 from nextbest.security.pseudonym import Pseudonymiser
@@ -16,7 +16,7 @@ from nextbest.security.roles import Role
 from nextbest.services.audit import AuditTrail
 from nextbest.settings import Environment, Settings
 from nextbest.storage.database import make_engine, make_session_factory
-from nextbest.storage.tables import ApiKeyRow
+from nextbest.storage.tables import ApiKeyRow, RateBucketRow
 from nextbest.storage.unit_of_work import UnitOfWork
 from tests import factories as f
 from tests.conftest import issue_test_key, make_test_client
@@ -213,3 +213,29 @@ def test_every_api_process_spends_the_same_allowance_of_a_key(sqlite_url: str) -
             for n in range(8)
         ]
     assert statuses == [404, 404, 404, 404, 429, 429, 429, 429]
+
+
+def test_a_stopping_process_gives_its_unspent_rate_tokens_back(database_url: str) -> None:
+    """A process leases several requests' worth of a key's allowance at a time; when it stops,
+    what it did not spend goes back to the key's bucket (a restart costs no allowance)."""
+    key = issue_test_key(database_url, frozenset({Role.APP}))
+    key_id = key.split("_")[1]
+    # a lease of min(burst / 16, rate / 20) = 4 requests
+    limits = {"rate_limit_per_second": 80.0, "rate_limit_burst": 64}
+
+    def stored_tokens() -> float:
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                row = connection.execute(
+                    select(RateBucketRow.tokens).where(RateBucketRow.key_id == key_id)
+                ).one()
+        finally:
+            engine.dispose()
+        return float(row.tokens)
+
+    with make_test_client(database_url, roles=None, security=limits) as app:
+        answer = app.get("/v1/clients/c-1", headers={"Authorization": f"Bearer {key}"})
+        assert answer.status_code == 404  # no such client: spent all the same
+        assert stored_tokens() == 60  # one lease of 4 taken, 1 spent, 3 held by the process
+    assert stored_tokens() == 63  # the 3 came back when it stopped

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # otherwise land on some unlucky request's latency.
         gc.freeze()
         yield
+        await run_in_threadpool(_give_back, app.state.authenticator)
         engine.dispose()
 
     app = FastAPI(
@@ -159,6 +160,15 @@ def _check_schema(engine: Engine) -> None:
         raise
     except SQLAlchemyError as error:
         log.warning("schema_not_checked", error_type=type(error).__name__)
+
+
+def _give_back(authenticator: Authenticator) -> None:
+    """The rate-limit tokens this process leased and did not spend go back to their keys; a
+    database that cannot take them costs the keys a lease each, never the shutdown."""
+    try:
+        authenticator.give_back()
+    except SQLAlchemyError as error:
+        log.warning("rate_tokens_not_returned", error_type=type(error).__name__)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -151,6 +151,21 @@ class Authenticator:
             left = self._leased.get(key_id, 0) + taken.granted
         self._leased[key_id] = left - 1
 
+    def give_back(self) -> int:
+        """Return every token this process leased and has not spent to its key's bucket (the
+        API calls it when the process stops, so a restart or a scale-down costs no key any of
+        its allowance); returns how many. A process that merely goes idle keeps what it holds,
+        at most one lease per key."""
+        held = {key_id: left for key_id, left in self._leased.items() if left > 0}
+        self._leased = {}
+        if not held:
+            return 0
+        with UnitOfWork(self._session_factory) as uow:
+            for key_id, left in held.items():
+                uow.rate_buckets.give_back(key_id, left, burst=self._burst)
+            uow.commit()
+        return sum(held.values())
+
     def _take(self, key_id: str) -> Lease:
         with UnitOfWork(self._session_factory) as uow:
             taken = uow.rate_buckets.take(

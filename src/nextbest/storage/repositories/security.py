@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, case, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from nextbest.security.audit import GENESIS, AuditEntry, StoredEntry, entry_hash
@@ -123,6 +123,16 @@ class RateBucketRepository:
             .values(tokens=tokens, refilled_at=now)
         )
         return Lease(granted, 0.0 if granted else (1.0 - tokens) / rate)
+
+    def give_back(self, key_id: str, tokens: int, *, burst: float) -> None:
+        """Return ``tokens`` a process leased and did not spend, never filling the bucket past
+        ``burst`` (the refill since the last lease is added at the next ``take``, as ever)."""
+        held = _BUCKETS.c.tokens + tokens
+        self._session.execute(
+            update(_BUCKETS)
+            .where(_BUCKETS.c.key_id == key_id)
+            .values(tokens=case((held > burst, burst), else_=held))
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
