@@ -1,7 +1,7 @@
 """What each intent means to the engine: its family, and the signals and actions it points at.
 
 Two label sets share one classifier: the 77 Banking77 service intents (cards, transfers,
-top-ups…) and 15 financial-planning intents written for nextbest. A planning intent points at the
+top-ups…) and 17 financial-planning intents written for nextbest. A planning intent points at the
 signal detectors and catalog actions worth looking at next (a market worry → the goal-funding
 derisking signal); a banking intent points at a service family, which picks the reply.
 
@@ -84,6 +84,8 @@ _PLANNING: dict[str, IntentRoute] = {
         (_A.REBALANCE, _A.REDUCE_CONCENTRATION),
     ),
     "investment_fees": IntentRoute("investment_fees"),
+    "account_balance": IntentRoute("account_balance"),
+    "notification_preferences": IntentRoute("notification_preferences"),
     "emergency_cash": IntentRoute(
         "emergency_cash",
         (_S.EMERGENCY_FUND, _S.IDLE_CASH),

@@ -1,4 +1,4 @@
-"""Intent recognition: 77 Banking77 service intents and 15 financial-planning intents.
+"""Intent recognition: 77 Banking77 service intents and 17 financial-planning intents.
 
 The classifier's most probable intent is returned with its calibrated probability; below the
 threshold stored with the model (chosen at training time so that at most a few percent of the

@@ -90,6 +90,18 @@ REPLY_TEMPLATES: MappingProxyType[str, Mapping[CommentaryTone, str]] = MappingPr
         _E: "It's right to ask what you pay - here is a clear breakdown.",
         _A: "Here are your platform, advice and fund charges, in percent and in money.",
     },
+    "account_balance": {
+        _C: "Here are your balances.",
+        _E: "Of course - here is what you hold with us today.",
+        _A: "Here is each account's value today, and the total across them.",
+    },
+    "notification_preferences": {
+        _C: "You choose how often we contact you: here are your notification settings.",
+        _E: "Thanks for telling us - you decide how often and where we contact you. Here are "
+            "your notification settings.",
+        _A: "Here are your notification settings: how often we contact you, on which channels, "
+            "and at what time of day.",
+    },
     "emergency_cash": {
         _C: "Here is how your cash and emergency fund look.",
         _E: "A safety net brings peace of mind - here is how yours looks.",

@@ -32,6 +32,26 @@ def test_planning_intents_on_their_held_out_split(models: NlpModels) -> None:
     assert accuracy(test.labels, predicted) >= 0.75  # "unknown" answers count as wrong here
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what's my balance?", "account_balance"),  # seed 001's own example
+        ("how much is my retirement annuity worth at the moment", "account_balance"),
+        ("can you stop sending me so many notifications", "notification_preferences"),
+        ("I want to close my account", "terminate_account"),  # not to be confused with the above
+        (
+            "Why hasn't my balance updated after my transfer?",
+            "balance_not_updated_after_bank_transfer",
+        ),
+    ],
+)
+def test_balance_questions_and_contact_wishes_are_told_apart(
+    models: NlpModels, text: str, intent: str
+) -> None:
+    answer = models.intents.predict([text], models.encoder.encode([text]))[0]
+    assert answer.intent == intent
+
+
 def test_sentiment_on_a_slice_of_the_validation_split(models: NlpModels) -> None:
     valid = load_twitter_sentiment("valid")
     texts, labels = valid.texts[::8], valid.labels[::8]
