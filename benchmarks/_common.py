@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -33,10 +34,12 @@ __all__ = [
     "WHAT_IFS",
     "BenchDatabase",
     "CpuMeter",
+    "Request",
     "Server",
     "StallMonitor",
     "client_body",
     "client_ids",
+    "closed_loop",
     "code_description",
     "cpu_seconds",
     "cpu_used",
@@ -267,6 +270,43 @@ AUTH_HEADERS: dict[str, str] = (
 )
 """The running server's API key header (all roles), set by ``running_server`` (and read from
 the environment by the load generators it spawns)."""
+
+Request = tuple[str, str, bytes | None]
+"""An HTTP request for a load generator: method, path, body."""
+
+
+def closed_loop(
+    port: int,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+) -> float:
+    """Requests per second answered 200 with ``connections`` always busy, each sending random
+    picks of ``requests`` (with ``AUTH_HEADERS`` unless ``headers`` are given)."""
+    stop = time.perf_counter() + seconds
+    counts = [0] * connections
+    sent = AUTH_HEADERS if headers is None else headers
+
+    def run(slot: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        rng = random.Random(slot)
+        while time.perf_counter() < stop:
+            method, path, body = requests[rng.randrange(len(requests))]
+            connection.request(method, path, body, sent)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                counts[slot] += 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
 
 
 def _bench_key(env: dict[str, str]) -> str:

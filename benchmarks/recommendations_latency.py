@@ -35,6 +35,8 @@ import orjson
 from _common import (
     AUTH_HEADERS,
     CpuMeter,
+    Request,
+    closed_loop,
     cpu_used,
     fresh_database,
     machine_description,
@@ -53,7 +55,6 @@ from nextbest.storage.unit_of_work import UnitOfWork
 # Tables holding one client's data that a clone copies, with their columns named in SQL below.
 _CLONED = ("clients", "client_consents", "portfolios", "client_signals", "personalization_profiles")
 
-Request = tuple[str, str, bytes | None]
 # (index, scheduled, sent, done, status, body or error)
 Record = tuple[int, float, float, float, int, bytes]
 
@@ -189,32 +190,6 @@ def _open_loop(
     return records, start
 
 
-def _closed_loop(port: int, requests: list[Request], connections: int, seconds: float) -> float:
-    """Requests per second with ``connections`` always busy."""
-    stop = time.perf_counter() + seconds
-    counts = [0] * connections
-
-    def run(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        rng = random.Random(slot)
-        while time.perf_counter() < stop:
-            method, path, body = requests[rng.randrange(len(requests))]
-            connection.request(method, path, body, AUTH_HEADERS)
-            response = connection.getresponse()
-            response.read()
-            if response.status == 200:
-                counts[slot] += 1
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / (time.perf_counter() - started)
-
-
 def _summary(records: list[Record], skip: int, ok_status: int) -> dict[str, Any]:
     measured = [r for r in records if r[0] >= skip]
     ok = [r for r in measured if r[4] == ok_status]
@@ -264,9 +239,7 @@ def generate(
     ]
     served = list(dict.fromkeys(served))  # an open suggestion is served again under its id
     rng.shuffle(served)
-    saturation = _closed_loop(
-        port, gets, args["saturation_connections"], args["saturation_seconds"]
-    )
+    saturation = closed_loop(port, gets, args["saturation_connections"], args["saturation_seconds"])
     report["saturation_rps"] = round(saturation, 1)
     outcomes: list[Request] = [
         (

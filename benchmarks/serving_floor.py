@@ -31,11 +31,9 @@ import contextlib
 import http.client
 import multiprocessing
 import os
-import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -46,6 +44,8 @@ import psycopg
 
 from _common import (
     CpuMeter,
+    Request,
+    closed_loop,
     cpu_used,
     free_port,
     fresh_database,
@@ -134,34 +134,13 @@ def load(
     port: int, ids: list[str], connections: int, seconds: float, meter: CpuMeter, out: Any
 ) -> None:
     """In its own process: a warm-up, then ``connections`` always busy for ``seconds``."""
-    _closed_loop(port, ids, connections, 3.0)
+    requests: list[Request] = [
+        ("GET", f"/v1/clients/{client_id}/recommendations?limit=3", None) for client_id in ids
+    ]
+    closed_loop(port, requests, connections, 3.0, headers={})
     before = meter.read()
-    rate = _closed_loop(port, ids, connections, seconds)
+    rate = closed_loop(port, requests, connections, seconds, headers={})
     out.put({"rps": rate, "cpu": cpu_used(before, meter.read())})
-
-
-def _closed_loop(port: int, ids: list[str], connections: int, seconds: float) -> float:
-    stop = time.perf_counter() + seconds
-    counts = [0] * connections
-
-    def run(slot: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        rng = random.Random(slot)
-        while time.perf_counter() < stop:
-            path = f"/v1/clients/{ids[rng.randrange(len(ids))]}/recommendations?limit=3"
-            connection.request("GET", path, headers={"Authorization": "Bearer floor"})
-            response = connection.getresponse()
-            response.read()
-            counts[slot] += response.status == 200
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / (time.perf_counter() - started)
 
 
 def http_floor(
