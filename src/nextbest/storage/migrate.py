@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class SchemaBehind(Exception):
+class SchemaBehind(RuntimeError):
     """The database has not been migrated to what this version of nextbest needs."""
 
     def __init__(self, current: str | None, head: str | None) -> None:
