@@ -47,6 +47,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ from nextbest.nlp.conversation import InMemoryConversationStore
 from nextbest.nlp.datasets import (
     LabelledTexts,
     load_banking77,
+    load_client_sentiment,
     load_planning_intents,
     load_twitter_sentiment,
 )
@@ -196,6 +198,28 @@ def accuracy_figures(models: NlpModels, cache_dir: Path | None) -> dict[str, Any
     figures["sentiment_tfidf_svm_accuracy"] = accuracy(sentiment_valid.labels, baseline)
     lr = _embedding_lr(sentiment_train, sentiment_valid, embed(sentiment_train.texts), valid_x)
     figures["sentiment_minilm_lr_accuracy"] = accuracy(sentiment_valid.labels, lr)
+    figures.update(client_sentiment_figures(models, embed))
+    return figures
+
+
+def client_sentiment_figures(
+    models: NlpModels, embed: Callable[[tuple[str, ...]], np.ndarray]
+) -> dict[str, Any]:
+    """The served sentiment on nextbest's hand-written client messages (90, balanced; never
+    trained on): what the product reads, against the news headlines the model learned from."""
+    messages = load_client_sentiment()
+    if models.branch is None:
+        served = [p.label for p in models.sentiment.predict(messages.texts, embed(messages.texts))]
+    else:
+        served = [models.analyse(text)[1].label for text in messages.texts]
+    figures: dict[str, Any] = {
+        "client_sentiment_n": len(messages),
+        "client_sentiment_accuracy": accuracy(messages.labels, served),
+        "client_sentiment_macro_f1": macro_f1(messages.labels, served),
+    }
+    for label in ("negative", "neutral", "positive"):
+        picked = [p for p, t in zip(served, messages.labels, strict=True) if t == label]
+        figures[f"client_sentiment_recall_{label}"] = round(picked.count(label) / len(picked), 4)
     return figures
 
 

@@ -1,8 +1,9 @@
 """The labelled text sets the NLP models learn from, read from the project's ``data/nlp``.
 
 Each set sits in its own folder with its licence (``SOURCE.txt``, and ``LICENSE`` where the
-source has one): Banking77 (CC BY 4.0), Twitter financial news sentiment (MIT) and nextbest's own
-financial-planning intents. Only training reads them; the service loads trained artifacts.
+source has one): Banking77 (CC BY 4.0), Twitter financial news sentiment (MIT), nextbest's own
+financial-planning intents and its own client-message sentiment set (evaluation only). Only
+training and the benchmark read them; the service loads trained artifacts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "SENTIMENT_LABELS",
     "LabelledTexts",
     "load_banking77",
+    "load_client_sentiment",
     "load_planning_intents",
     "load_twitter_sentiment",
 ]
@@ -66,3 +68,9 @@ def load_twitter_sentiment(split: str, data_dir: Path = DEFAULT_DATA_DIR) -> Lab
     found = _read(data_dir / "twitter_financial_news_sentiment" / f"sent_{split}.csv", "label")
     labels = tuple(SENTIMENT_LABELS[int(label)] for label in found.labels)
     return LabelledTexts(found.texts, labels, found.sha256)
+
+
+def load_client_sentiment(data_dir: Path = DEFAULT_DATA_DIR) -> LabelledTexts:
+    """nextbest's hand-written client messages labelled negative/neutral/positive (90): what the
+    product reads, for measuring a sentiment model trained on news; never trained on."""
+    return _read(data_dir / "client_sentiment" / "test.csv", "label")

@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from nextbest.nlp.artifacts import load_artifact
-from nextbest.nlp.datasets import load_planning_intents, load_twitter_sentiment
+from nextbest.nlp.datasets import (
+    load_banking77,
+    load_client_sentiment,
+    load_planning_intents,
+    load_twitter_sentiment,
+)
 from nextbest.nlp.embeddings import (
     SOURCE_MODEL_SHA256,
     TOKENIZER_PATH,
@@ -94,3 +99,18 @@ def test_an_encoder_other_than_the_trained_one_is_refused(
             NlpModels(models.encoder, models.intents, models.sentiment)
     finally:
         models.intents.encoder_sha256 = saved
+
+
+def test_the_client_message_sentiment_set_is_balanced_and_apart_from_the_training_data() -> None:
+    """An evaluation set only: every label 30 times, and none of its messages in anything a
+    model is trained on (the news headlines, the intent sets)."""
+    messages = load_client_sentiment()
+    assert {label: messages.labels.count(label) for label in set(messages.labels)} == {
+        "negative": 30,
+        "neutral": 30,
+        "positive": 30,
+    }
+    assert len(set(messages.texts)) == len(messages)
+    trained = set(load_twitter_sentiment("train").texts) | set(load_planning_intents("train").texts)
+    trained |= set(load_banking77("train").texts)
+    assert not set(messages.texts) & trained
